@@ -1,0 +1,175 @@
+using System;
+using System.Threading;
+
+namespace RagMonitor;
+
+/// <summary>
+/// One running stage, returned by <see cref="PerformanceMonitor.BeginStage(string)"/> and
+/// <see cref="PerformanceMonitor.BeginAsyncStage(string)"/>. Dispose it exactly once to end the stage
+/// (or hand an asynchronous result to one of the <c>Track</c> methods instead). Allocation-free; when no
+/// request is active or the monitor is disabled it records nothing.
+/// </summary>
+/// <remarks>
+/// Typical explicit use:
+/// <code>
+/// using var stage = monitor.BeginStage("retrieval");
+/// stage.AddMetadata("top_k", 5);
+/// </code>
+/// To record a failure, call <see cref="Fail(Exception)"/> from an exception filter
+/// (<c>catch (Exception ex) when (stage.Fail(ex)) { throw; }</c>); it never catches.
+/// </remarks>
+public readonly partial struct StageScope : IDisposable
+{
+    private const byte ModeThreadOnly = 0;
+    private const byte ModeClaimedFrame = 1;
+    private const byte ModePushedFrame = 2;
+
+    private readonly RequestState? _request;
+    private readonly string _name;
+    private readonly long _startTimestamp;
+    private readonly RequestState? _previousThreadRequest;
+    private readonly string? _previousThreadStage;
+    private readonly AmbientFrame? _frame;
+    private readonly AmbientFrame? _previousFrame;
+    private readonly string? _previousFrameStage;
+    private readonly byte _mode;
+
+    internal StageScope(RequestState request, string name, bool asynchronous)
+    {
+        _request = request;
+        _name = name;
+        _previousFrame = null;
+        _previousFrameStage = null;
+        _frame = null;
+        _mode = ModeThreadOnly;
+        if (asynchronous)
+        {
+            var frame = AmbientContext.Frame;
+            if (frame is not null && ReferenceEquals(frame.Request, request) && AmbientContext.TryClaim(frame))
+            {
+                _frame = frame;
+                _previousFrameStage = frame.StageName;
+                frame.StageName = name;
+                _mode = ModeClaimedFrame;
+            }
+            else
+            {
+                // Another flow holds the frame, or a running asynchronous stage owns it: give this
+                // stage's flow a frame of its own (the only allocating path).
+                var own = new AmbientFrame(request, name);
+                _previousFrame = frame;
+                _frame = own;
+                AmbientContext.Frame = own;
+                _mode = ModePushedFrame;
+            }
+        }
+
+        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
+        _startTimestamp = request.Monitor.GetTimestamp();
+    }
+
+    /// <summary><see langword="true"/> when this stage is being recorded (an active request and an enabled monitor).</summary>
+    public bool IsRecording => _request is not null;
+
+    /// <summary>The stage name, or <see langword="null"/> for a scope that records nothing.</summary>
+    public string? Name => _request is null ? null : _name;
+
+    /// <summary>Attaches metadata to this stage (a later value for the same key replaces the earlier one).</summary>
+    /// <param name="key">The metadata key; <see langword="null"/> or empty keys are ignored.</param>
+    /// <param name="value">The value: a string, integer, number, boolean or <see cref="MetadataValue.Null"/>.</param>
+    public void AddMetadata(string key, MetadataValue value)
+    {
+        if (_request is null || string.IsNullOrEmpty(key))
+        {
+            return;
+        }
+
+        _request.Monitor.AddStageMetadata(_request, _name, key, value);
+    }
+
+    /// <summary>
+    /// Marks the stage failed (or cancelled, for <see cref="OperationCanceledException"/>) and returns
+    /// <see langword="false"/>, so that it can be used as an exception filter that never catches. The stage
+    /// still ends when it is disposed.
+    /// </summary>
+    public bool Fail(Exception exception)
+    {
+        if (_request is not null && exception is not null)
+        {
+            _request.Monitor.MarkStage(_request, _name, exception);
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends the stage: records its duration and one call (status success unless <see cref="Fail(Exception)"/> was called).</summary>
+    public void Dispose()
+    {
+        if (_request is null)
+        {
+            return;
+        }
+
+        var end = _request.Monitor.GetTimestamp();
+        LeaveSynchronousPart(completedSynchronously: true);
+        _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
+    }
+
+    /// <summary>Ends the stage from a continuation, after the synchronous part was left.</summary>
+    internal void Finish(Exception? exception)
+    {
+        if (_request is null)
+        {
+            return;
+        }
+
+        var end = _request.Monitor.GetTimestamp();
+        if (exception is not null)
+        {
+            _request.Monitor.MarkStage(_request, _name, exception);
+        }
+
+        _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
+    }
+
+    /// <summary>
+    /// Undoes the ambient changes made when the stage began. When the stage's work is still running
+    /// asynchronously, its body keeps the frame that names this stage and the caller gets a fresh one.
+    /// </summary>
+    internal void LeaveSynchronousPart(bool completedSynchronously)
+    {
+        var request = _request!;
+        AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
+        if (_mode == ModeThreadOnly)
+        {
+            return;
+        }
+
+        var frame = _frame!;
+        if (_mode == ModeClaimedFrame)
+        {
+            var current = AmbientContext.Frame;
+            if (completedSynchronously && ReferenceEquals(current, frame) && !frame.Detached)
+            {
+                frame.StageName = _previousFrameStage;
+                AmbientContext.Release(frame);
+                return;
+            }
+
+            // The body (or a nested asynchronous stage) still runs with the frame it captured.
+            if (current is not null)
+            {
+                current.Detached = true;
+            }
+
+            frame.Detached = true;
+            AmbientContext.Release(frame);
+            AmbientContext.Frame = new AmbientFrame(request, _previousFrameStage);
+            return;
+        }
+
+        // Pushed frame: the body keeps its own frame; the caller returns to the frame it had.
+        frame.Detached = true;
+        AmbientContext.Frame = _previousFrame;
+    }
+}

@@ -1,0 +1,635 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace RagMonitor;
+
+/// <summary>
+/// Records requests and their stages, finds bottlenecks, keeps live statistics, raises alerts and
+/// hands each finished request to the JSONL sink. Thread-safe. Never throws into the monitored code
+/// (only bad arguments to the explicit API are rejected), and never waits on disk.
+/// </summary>
+/// <remarks>
+/// Two ways to use it: the ambient scopes (<see cref="BeginRequest(string, string?)"/>,
+/// <see cref="BeginStage(string)"/>; this is what the source generator calls), and the explicit,
+/// id-based API of the Python module it replaces (<see cref="StartRequest(string, string?)"/>,
+/// <see cref="LogStage(string, string, TimeSpan, IReadOnlyDictionary{string, object?}?)"/>,
+/// <see cref="EndRequest(string)"/>, <see cref="GetSummary(string)"/>).
+/// </remarks>
+public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
+{
+    private const int CompletedSummaryCapacity = 1024;
+
+    private static readonly Action<ILogger, string, string, double, double, Exception?> s_logSlowRequest =
+        LoggerMessage.Define<string, string, double, double>(LogLevel.Warning, new EventId(1, "SlowRequest"),
+            "Slow request {RequestName} {RequestId}: {TotalSeconds:F3} s (threshold {ThresholdSeconds:F3} s)");
+
+    private static readonly Action<ILogger, string, string, string, Exception?> s_logBottleneck =
+        LoggerMessage.Define<string, string, string>(LogLevel.Warning, new EventId(2, "Bottleneck"),
+            "Bottleneck in {RequestName} {RequestId}: {Bottlenecks}");
+
+    private static readonly Action<ILogger, string, Exception?> s_logCallbackFailure =
+        LoggerMessage.Define<string>(LogLevel.Error, new EventId(3, "CallbackFailed"),
+            "A RagMonitor {Callback} handler threw; the exception was contained.");
+
+    private static readonly string s_idPrefix = CreateIdPrefix();
+    private static long s_idCounter;
+
+    private readonly PerformanceMonitorOptions _options;
+    private readonly ILogger? _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly bool _useStopwatch;
+    private readonly bool _enabled;
+    private readonly LiveStatistics _statistics;
+    private readonly IRequestSink? _sink;
+    private readonly ConcurrentDictionary<string, RequestState> _explicitRequests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (RequestSummary Summary, long EndTimestamp)> _completedSummaries = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _completedOrder = new();
+    private long _inFlight;
+    private long _completed;
+    private long _stagesOutsideRequests;
+    private long _callbackFailures;
+    private long _internalErrors;
+    private int _disposed;
+
+    /// <summary>Creates a monitor.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults. They are copied and validated.</param>
+    /// <param name="logger">Receives slow-request and bottleneck warnings and sink problems; optional.</param>
+    /// <param name="timeProvider">Clock for timestamps and durations; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public PerformanceMonitor(PerformanceMonitorOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        _options = (options ?? new PerformanceMonitorOptions()).Clone();
+        _options.Validate();
+        _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _useStopwatch = ReferenceEquals(_timeProvider, TimeProvider.System);
+        _enabled = _options.Enabled;
+        _statistics = new LiveStatistics(_options.StatisticsWindow, _timeProvider);
+        _sink = _enabled && _options.WriteLogs ? CreateSink() : null;
+    }
+
+    /// <summary>Raised (synchronously, on the thread that ended the request) for every finished request. Handler exceptions are contained and counted.</summary>
+    public event EventHandler<RequestSummary>? RequestCompleted;
+
+    /// <summary>Raised for slow requests and bottlenecks. Handler exceptions are contained and counted.</summary>
+    public event EventHandler<PerformanceAlert>? AlertRaised;
+
+    /// <summary>A copy of the settings this monitor runs with.</summary>
+    public PerformanceMonitorOptions Options => _options;
+
+    /// <summary>Whether this monitor records anything.</summary>
+    public bool IsEnabled => _enabled;
+
+    /// <summary>The clock this monitor uses.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>The logger given to this monitor, if any.</summary>
+    internal ILogger? Logger => _logger;
+
+    // ---------------------------------------------------------------- ambient API
+
+    /// <summary>
+    /// Starts a request and makes it the ambient request of the current flow until the returned scope is
+    /// disposed (or, for asynchronous work, tracked). Stages begun in this flow belong to it.
+    /// </summary>
+    /// <param name="requestName">The request name, for example <c>"ask"</c>.</param>
+    /// <param name="requestId">The request id; <see langword="null"/> for a new unique id.</param>
+    /// <exception cref="ArgumentException"><paramref name="requestName"/> is null, empty or white space.</exception>
+    public RequestScope BeginRequest(string requestName, string? requestId = null)
+    {
+        ValidateName(requestName, nameof(requestName));
+        if (!_enabled)
+        {
+            return default;
+        }
+
+        var state = new RequestState(this, requestName, string.IsNullOrEmpty(requestId) ? NewRequestId() : requestId!, GetTimestamp(), _timeProvider.GetUtcNow());
+        Interlocked.Increment(ref _inFlight);
+        return new RequestScope(state);
+    }
+
+    /// <summary>
+    /// Starts a stage of the ambient request; dispose the scope to end it. Allocation-free. Outside a
+    /// request (or on a disabled monitor) it records nothing and the call is counted in the statistics.
+    /// </summary>
+    /// <param name="stageName">The stage name, for example <c>"retrieval"</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
+    public StageScope BeginStage(string stageName)
+    {
+        ValidateName(stageName, nameof(stageName));
+        if (!_enabled)
+        {
+            return default;
+        }
+
+        var request = AmbientContext.CurrentRequest;
+        if (request is null || request.IsEnded)
+        {
+            Interlocked.Increment(ref _stagesOutsideRequests);
+            return default;
+        }
+
+        return new StageScope(request, stageName, asynchronous: false);
+    }
+
+    /// <summary>
+    /// Starts a stage whose work may continue asynchronously: the stage's body, across its awaits, sees the
+    /// stage as current (for <see cref="StageContext.AddMetadata(string, MetadataValue)"/>). End it with one
+    /// of <see cref="StageScope"/>'s <c>Track</c> methods, or by disposing it if the call threw synchronously.
+    /// Allocation-free when the work completes synchronously. Used by the generated wrappers.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
+    public StageScope BeginAsyncStage(string stageName)
+    {
+        ValidateName(stageName, nameof(stageName));
+        if (!_enabled)
+        {
+            return default;
+        }
+
+        var request = AmbientContext.CurrentRequest;
+        if (request is null || request.IsEnded)
+        {
+            Interlocked.Increment(ref _stagesOutsideRequests);
+            return default;
+        }
+
+        return new StageScope(request, stageName, asynchronous: true);
+    }
+
+    /// <summary>
+    /// Times the enumeration of <paramref name="source"/> as one stage of the ambient request (captured now):
+    /// the stage starts when enumeration starts and ends when it ends, fails or is abandoned (disposed early,
+    /// recorded as metadata <c>abandoned: true</c>). Records <c>time_to_first_item_ms</c> and <c>items</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
+    public IAsyncEnumerable<T> TrackStageStream<T>(string stageName, IAsyncEnumerable<T> source)
+    {
+        ValidateName(stageName, nameof(stageName));
+        if (source is null)
+        {
+            throw new ArgumentNullException(nameof(source));
+        }
+
+        if (!_enabled)
+        {
+            return source;
+        }
+
+        var request = AmbientContext.CurrentRequest;
+        if (request is null || request.IsEnded)
+        {
+            Interlocked.Increment(ref _stagesOutsideRequests);
+            return source;
+        }
+
+        return new TrackedStageStream<T>(request, stageName, source);
+    }
+
+    // ---------------------------------------------------------------- explicit API (mirrors the Python module)
+
+    /// <summary>Starts a request identified by <paramref name="requestId"/> (the explicit API; no ambient scope).</summary>
+    /// <param name="requestId">The request id.</param>
+    /// <param name="requestName">The request name written to the log; default <c>"request"</c>.</param>
+    /// <returns><see langword="false"/> when a request with this id is already in flight (it is left as it is) or the monitor is disabled.</returns>
+    /// <exception cref="ArgumentException">An argument is null, empty or white space.</exception>
+    public bool StartRequest(string requestId, string? requestName = null)
+    {
+        ValidateName(requestId, nameof(requestId));
+        if (requestName is not null)
+        {
+            ValidateName(requestName, nameof(requestName));
+        }
+
+        if (!_enabled)
+        {
+            return false;
+        }
+
+        var state = new RequestState(this, requestName ?? "request", requestId, GetTimestamp(), _timeProvider.GetUtcNow());
+        if (!_explicitRequests.TryAdd(requestId, state))
+        {
+            return false;
+        }
+
+        _completedSummaries.TryRemove(requestId, out _);
+        Interlocked.Increment(ref _inFlight);
+        return true;
+    }
+
+    /// <summary>
+    /// Records a stage of the request <paramref name="requestId"/> that took <paramref name="duration"/>.
+    /// Logging the same stage twice adds the durations and counts both calls (it never overwrites).
+    /// </summary>
+    /// <param name="requestId">The id given to <see cref="StartRequest(string, string?)"/>.</param>
+    /// <param name="stageName">The stage name.</param>
+    /// <param name="duration">How long the stage took.</param>
+    /// <param name="metadata">Optional metadata: string, number and boolean values (others are recorded as text).</param>
+    /// <returns><see langword="false"/> when no request with this id is in flight.</returns>
+    /// <exception cref="ArgumentException">An id or name is null, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
+    public bool LogStage(string requestId, string stageName, TimeSpan duration, IReadOnlyDictionary<string, object?>? metadata = null)
+    {
+        ValidateName(requestId, nameof(requestId));
+        ValidateName(stageName, nameof(stageName));
+        if (duration < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A stage duration must not be negative.");
+        }
+
+        if (!_enabled || !_explicitRequests.TryGetValue(requestId, out var state))
+        {
+            return false;
+        }
+
+        var ticks = ToTimestampTicks(duration);
+        var now = GetTimestamp();
+        state.RecordStage(stageName, now - ticks, ticks, OperationStatus.Success, null);
+        if (metadata is not null)
+        {
+            foreach (var pair in metadata)
+            {
+                if (!string.IsNullOrEmpty(pair.Key))
+                {
+                    AddStageMetadata(state, stageName, pair.Key, MetadataValue.FromObject(pair.Value));
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Marks a stage of an explicit request failed or cancelled (its duration is logged with <see cref="LogStage"/>).</summary>
+    /// <returns><see langword="false"/> when no request with this id is in flight.</returns>
+    public bool MarkStageStatus(string requestId, string stageName, OperationStatus status, string? errorType = null)
+    {
+        ValidateName(requestId, nameof(requestId));
+        ValidateName(stageName, nameof(stageName));
+        if (!_enabled || !_explicitRequests.TryGetValue(requestId, out var state))
+        {
+            return false;
+        }
+
+        state.MarkStageStatus(stageName, GetTimestamp(), status, errorType);
+        return true;
+    }
+
+    /// <summary>Ends the request <paramref name="requestId"/> with success and returns its summary.</summary>
+    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight.</returns>
+    public RequestSummary? EndRequest(string requestId) => EndRequest(requestId, OperationStatus.Success, null);
+
+    /// <summary>Ends the request <paramref name="requestId"/> with the given status and returns its summary.</summary>
+    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight.</returns>
+    /// <exception cref="ArgumentException"><paramref name="requestId"/> is null, empty or white space.</exception>
+    public RequestSummary? EndRequest(string requestId, OperationStatus status, string? errorType = null)
+    {
+        ValidateName(requestId, nameof(requestId));
+        if (!_enabled || !_explicitRequests.TryRemove(requestId, out var state))
+        {
+            return null;
+        }
+
+        if (status != OperationStatus.Success)
+        {
+            state.SetOutcome(status, errorType);
+        }
+
+        var summary = Complete(state);
+        if (summary is not null)
+        {
+            RememberCompleted(summary);
+        }
+
+        return summary;
+    }
+
+    /// <summary>
+    /// The summary of request <paramref name="requestId"/>: a snapshot while it is in flight (no division by
+    /// zero: shares are 0 until time has passed), the final summary for a short while after it ended
+    /// (<see cref="PerformanceMonitorOptions.CompletedSummaryRetention"/>), else <see langword="null"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="requestId"/> is null, empty or white space.</exception>
+    public RequestSummary? GetSummary(string requestId)
+    {
+        ValidateName(requestId, nameof(requestId));
+        if (_explicitRequests.TryGetValue(requestId, out var state))
+        {
+            return Snapshot(state);
+        }
+
+        if (_completedSummaries.TryGetValue(requestId, out var entry))
+        {
+            if (ToDuration(GetTimestamp() - entry.EndTimestamp) <= _options.CompletedSummaryRetention)
+            {
+                return entry.Summary;
+            }
+
+            _completedSummaries.TryRemove(requestId, out _);
+        }
+
+        return null;
+    }
+
+    // ---------------------------------------------------------------- statistics and lifetime
+
+    /// <summary>Live statistics: per request name and stage, over the process lifetime and the sliding window, plus counters and process figures.</summary>
+    public MonitorStatistics GetStatistics()
+    {
+        var counters = new MonitorCounters(
+            RequestsInFlight: Interlocked.Read(ref _inFlight),
+            RequestsCompleted: Interlocked.Read(ref _completed),
+            StagesOutsideRequests: Interlocked.Read(ref _stagesOutsideRequests),
+            CallbackFailures: Interlocked.Read(ref _callbackFailures),
+            InternalErrors: Interlocked.Read(ref _internalErrors),
+            LogRecordsWritten: _sink?.RecordsWritten ?? 0,
+            LogRecordsDropped: _sink?.RecordsDropped ?? 0,
+            LogWriteFailures: _sink?.WriteFailures ?? 0,
+            LogRecordsPending: _sink?.RecordsPending ?? 0);
+        return _statistics.Snapshot(counters);
+    }
+
+    /// <summary>Waits until every finished request handed to the sink so far is written (or <paramref name="cancellationToken"/> fires).</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _sink is null ? Task.CompletedTask : _sink.FlushAsync(cancellationToken);
+
+    /// <summary>Like <see cref="FlushAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/>. Returns <see langword="false"/> on time-out.</summary>
+    public bool Flush(TimeSpan timeout)
+    {
+        if (_sink is null)
+        {
+            return true;
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            _sink.FlushAsync(cts.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Flushes and stops the background writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_sink is not null)
+        {
+            await _sink.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Flushes and stops the background writer (waits at most 10 seconds).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_sink is not null)
+        {
+            var task = _sink.DisposeAsync().AsTask();
+            task.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    // ---------------------------------------------------------------- internals used by scopes
+
+    internal long GetTimestamp() => _useStopwatch ? Stopwatch.GetTimestamp() : _timeProvider.GetTimestamp();
+
+    internal TimeSpan ToDuration(long timestampTicks) => _useStopwatch
+        ? Stopwatch.GetElapsedTime(0, timestampTicks)
+        : _timeProvider.GetElapsedTime(0, timestampTicks);
+
+    internal long ToTimestampTicks(TimeSpan duration)
+    {
+        var frequency = _useStopwatch ? Stopwatch.Frequency : _timeProvider.TimestampFrequency;
+        return (long)(duration.Ticks * ((double)frequency / TimeSpan.TicksPerSecond));
+    }
+
+    internal static OperationStatus StatusOf(Exception exception) =>
+        exception is OperationCanceledException ? OperationStatus.Cancelled : OperationStatus.Failure;
+
+    internal void MarkStage(RequestState request, string stageName, Exception exception)
+    {
+        request.MarkStageStatus(stageName, GetTimestamp(), StatusOf(exception), exception.GetType().Name);
+    }
+
+    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value)
+    {
+        var max = _options.MaxMetadataValueLength;
+        if (value.Kind == MetadataValueKind.String && value.StringValue!.Length > max)
+        {
+            value = MetadataValue.FromString(Truncate(value.StringValue, max));
+        }
+
+        if (key.Length > max)
+        {
+            key = Truncate(key, max);
+        }
+
+        request.AddMetadata(stageName, key, value);
+    }
+
+    internal RequestSummary Snapshot(RequestState state) => state.Snapshot(GetTimestamp(), completed: false, null, null);
+
+    internal void CountInternalError(Exception exception)
+    {
+        Interlocked.Increment(ref _internalErrors);
+        _ = exception;
+    }
+
+    /// <summary>Ends a request once: builds the summary and feeds statistics, the sink, alerts and events. Never throws.</summary>
+    internal RequestSummary? Complete(RequestState state)
+    {
+        if (!state.TryMarkEnded())
+        {
+            return null;
+        }
+
+        try
+        {
+            var end = GetTimestamp();
+            long? allocated = null;
+            int? collections = null;
+            if (state.StartAllocatedBytes >= 0)
+            {
+                allocated = Math.Max(0, GC.GetTotalAllocatedBytes(false) - state.StartAllocatedBytes);
+                collections = Math.Max(0, GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - state.StartGcCollections);
+            }
+
+            var summary = state.Snapshot(end, completed: true, allocated, collections);
+            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _completed);
+            _statistics.Record(summary);
+            _sink?.TryEnqueue(summary);
+            RaiseAlerts(summary);
+            if (RequestCompleted is { } handlers)
+            {
+                InvokeContained(handlers, summary, "RequestCompleted");
+            }
+
+            return summary;
+        }
+        catch (Exception ex)
+        {
+            CountInternalError(ex);
+            return null;
+        }
+    }
+
+    /// <summary>Applies the share, absolute and adaptive rules. Called while building a summary.</summary>
+    internal IReadOnlyList<Bottleneck> FindBottlenecks(StageSummary[] stages, bool completed)
+    {
+        List<Bottleneck>? found = null;
+        var threshold = _options.BottleneckShareThreshold;
+        var thresholds = _options.StageDurationThresholds;
+        foreach (var stage in stages)
+        {
+            Bottleneck? bottleneck = null;
+            if (stage.Share > threshold)
+            {
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Share,
+                    string.Create(CultureInfo.InvariantCulture, $"{stage.Share * 100:F1}% of the request's time (threshold {threshold * 100:F1}%)"));
+            }
+            else if (thresholds.Count > 0 && thresholds.TryGetValue(stage.Name, out var limit) && stage.Duration > limit)
+            {
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.AbsoluteThreshold,
+                    string.Create(CultureInfo.InvariantCulture, $"took {stage.Duration.TotalMilliseconds:F1} ms (threshold {limit.TotalMilliseconds:F1} ms)"));
+            }
+            else if (completed && _options.AdaptiveBottlenecks
+                && _statistics.TryGetRecentP95(stage.Name, _options.AdaptiveWarmupCount, out var p95)
+                && stage.Duration > p95)
+            {
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Adaptive,
+                    string.Create(CultureInfo.InvariantCulture, $"took {stage.Duration.TotalMilliseconds:F1} ms, slower than its recent p95 of {p95.TotalMilliseconds:F1} ms"));
+            }
+
+            if (bottleneck is not null)
+            {
+                (found ??= new List<Bottleneck>(2)).Add(bottleneck);
+            }
+        }
+
+        return found is null ? Array.Empty<Bottleneck>() : found.ToArray();
+    }
+
+    private void RaiseAlerts(RequestSummary summary)
+    {
+        var alertHandlers = AlertRaised;
+        if (_options.SlowRequestThreshold is { } slow && summary.TotalTime > slow)
+        {
+            if (_logger is not null)
+            {
+                s_logSlowRequest(_logger, summary.RequestName, summary.RequestId, summary.TotalTime.TotalSeconds, slow.TotalSeconds, null);
+            }
+
+            if (alertHandlers is not null)
+            {
+                var message = string.Create(CultureInfo.InvariantCulture, $"Request {summary.RequestName} {summary.RequestId} took {summary.TotalTime.TotalSeconds:F3} s (threshold {slow.TotalSeconds:F3} s)");
+                InvokeContained(alertHandlers, new PerformanceAlert(PerformanceAlertKind.SlowRequest, message, summary), "AlertRaised");
+            }
+        }
+
+        if (_options.AlertOnBottlenecks && summary.Bottlenecks.Count > 0)
+        {
+            if (_logger is not null && _logger.IsEnabled(LogLevel.Warning))
+            {
+                s_logBottleneck(_logger, summary.RequestName, summary.RequestId, string.Join(", ", summary.BottleneckTexts), null);
+            }
+
+            if (alertHandlers is not null)
+            {
+                var message = $"Bottleneck in {summary.RequestName} {summary.RequestId}: {string.Join(", ", summary.BottleneckTexts)}";
+                InvokeContained(alertHandlers, new PerformanceAlert(PerformanceAlertKind.Bottleneck, message, summary), "AlertRaised");
+            }
+        }
+    }
+
+    private void InvokeContained<T>(EventHandler<T> handlers, T argument, string name)
+    {
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<T>)handler)(this, argument);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _callbackFailures);
+                if (_logger is not null)
+                {
+                    try
+                    {
+                        s_logCallbackFailure(_logger, name, ex);
+                    }
+                    catch (Exception)
+                    {
+                        // A failing logger must not surface either.
+                    }
+                }
+            }
+        }
+    }
+
+    private void RememberCompleted(RequestSummary summary)
+    {
+        _completedSummaries[summary.RequestId] = (summary, GetTimestamp());
+        _completedOrder.Enqueue(summary.RequestId);
+        while (_completedOrder.Count > CompletedSummaryCapacity && _completedOrder.TryDequeue(out var oldest))
+        {
+            _completedSummaries.TryRemove(oldest, out _);
+        }
+    }
+
+    private static string Truncate(string value, int max)
+    {
+        const string marker = "…[truncated]";
+        var keep = Math.Max(0, max - marker.Length);
+        if (keep > 0 && char.IsHighSurrogate(value[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(value.AsSpan(0, keep), marker);
+    }
+
+    private static void ValidateName(string value, string parameterName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException("The value must not be null, empty or white space.", parameterName);
+        }
+    }
+
+    private static string NewRequestId()
+    {
+        var n = (ulong)Interlocked.Increment(ref s_idCounter);
+        return string.Create(29, n, static (span, value) =>
+        {
+            s_idPrefix.AsSpan().CopyTo(span);
+            span[12] = '-';
+            value.TryFormat(span.Slice(13), out _, "x16", CultureInfo.InvariantCulture);
+        });
+    }
+
+    private static string CreateIdPrefix()
+    {
+        Span<byte> bytes = stackalloc byte[6];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexString(bytes).ToLowerInvariant();
+    }
+}

@@ -1,0 +1,27 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RagMonitor;
+
+/// <summary>Where a monitor hands finished requests. Implementations never block the caller and never throw from <see cref="TryEnqueue"/>.</summary>
+internal interface IRequestSink : IAsyncDisposable
+{
+    /// <summary>Queues a finished request; returns <see langword="false"/> (and counts a drop) when the queue is full or the sink is closed.</summary>
+    bool TryEnqueue(RequestSummary summary);
+
+    /// <summary>Completes when everything queued before the call is written (or cancellation).</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records written to disk so far.</summary>
+    long RecordsWritten { get; }
+
+    /// <summary>Records dropped because the queue was full or the sink was closed.</summary>
+    long RecordsDropped { get; }
+
+    /// <summary>Failed attempts to write (for example an unwritable directory); the records stay queued and are retried.</summary>
+    long WriteFailures { get; }
+
+    /// <summary>Records queued and not yet written.</summary>
+    long RecordsPending { get; }
+}
