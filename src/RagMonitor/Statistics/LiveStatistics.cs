@@ -82,7 +82,15 @@ internal sealed class LiveStatistics
         var request = _requests.GetOrAdd(summary.RequestName);
         var bottlenecks = summary.Bottlenecks;
         var bottleneckCount = bottlenecks.Count;
-        request.Record(epoch, totalTicks, 0, summary.Status, 1, bottleneckCount > 0);
+        var slot = request.Record(epoch, totalTicks, 0, summary.Status, 1, bottleneckCount > 0);
+        if (summary.AllocatedBytes is { } allocatedBytes)
+        {
+            slot.AddResources(allocatedBytes, summary.GcCollections ?? 0);
+            if (!request.ResourcesMeasured)
+            {
+                request.ResourcesMeasured = true;
+            }
+        }
 
         if (summary.Stages is StageSummary[] array)
         {
@@ -160,8 +168,8 @@ internal sealed class LiveStatistics
                 var stageEntry = stageEntries[s];
                 var figures = stageEntry.Collect(nowEpoch);
                 stages[s] = new StageStatistics(stageEntry.Name, entry.Name,
-                    new TimingStatistics(figures.Lifetime, figures.LifetimeCounters, isStage: true),
-                    new TimingStatistics(figures.Window, figures.WindowCounters, isStage: true));
+                    new TimingStatistics(figures.Lifetime, figures.LifetimeCounters, TimingKind.Stage),
+                    new TimingStatistics(figures.Window, figures.WindowCounters, TimingKind.Stage));
                 if (!perAggregate.TryGetValue(stageEntry.Aggregate, out var total))
                 {
                     total = new Accumulation();
@@ -174,9 +182,10 @@ internal sealed class LiveStatistics
                 total.WindowCounters.Add(figures.WindowCounters);
             }
 
+            var requestKind = entry.ResourcesMeasured ? TimingKind.RequestWithResources : TimingKind.Request;
             requests[r] = new RequestStatistics(entry.Name,
-                new TimingStatistics(requestFigures.Lifetime, requestFigures.LifetimeCounters, isStage: false),
-                new TimingStatistics(requestFigures.Window, requestFigures.WindowCounters, isStage: false),
+                new TimingStatistics(requestFigures.Lifetime, requestFigures.LifetimeCounters, requestKind),
+                new TimingStatistics(requestFigures.Window, requestFigures.WindowCounters, requestKind),
                 stages);
         }
 
@@ -186,8 +195,8 @@ internal sealed class LiveStatistics
             if (perAggregate.TryGetValue(aggregate, out var total))
             {
                 allStages.Add(new StageStatistics(aggregate.Name, null,
-                    new TimingStatistics(total.Lifetime, total.LifetimeCounters, isStage: true),
-                    new TimingStatistics(total.Window, total.WindowCounters, isStage: true)));
+                    new TimingStatistics(total.Lifetime, total.LifetimeCounters, TimingKind.Stage),
+                    new TimingStatistics(total.Window, total.WindowCounters, TimingKind.Stage)));
             }
         }
 
@@ -347,8 +356,19 @@ internal sealed class LiveStatistics
         public long Bottlenecks;
         public long ExtraCalls;
         public long RequestTicks;
+        public long AllocatedBytes;
+        public long GcCollections;
 
         public Slot(long epoch) => Epoch = epoch;
+
+        public void AddResources(long allocatedBytes, int gcCollections)
+        {
+            Interlocked.Add(ref AllocatedBytes, allocatedBytes);
+            if (gcCollections != 0)
+            {
+                Interlocked.Add(ref GcCollections, gcCollections);
+            }
+        }
 
         public void Record(long ticks, long requestTicks, OperationStatus status, int calls, bool bottleneck)
         {
@@ -387,6 +407,8 @@ internal sealed class LiveStatistics
             Interlocked.Add(ref target.Bottlenecks, Interlocked.Exchange(ref Bottlenecks, 0));
             Interlocked.Add(ref target.ExtraCalls, Interlocked.Exchange(ref ExtraCalls, 0));
             Interlocked.Add(ref target.RequestTicks, Interlocked.Exchange(ref RequestTicks, 0));
+            Interlocked.Add(ref target.AllocatedBytes, Interlocked.Exchange(ref AllocatedBytes, 0));
+            Interlocked.Add(ref target.GcCollections, Interlocked.Exchange(ref GcCollections, 0));
         }
 
         public void AddTo(DurationHistogram histogram, ref StatisticsCounters counters)
@@ -397,6 +419,8 @@ internal sealed class LiveStatistics
             counters.Bottlenecks += Volatile.Read(ref Bottlenecks);
             counters.ExtraCalls += Volatile.Read(ref ExtraCalls);
             counters.RequestTicks += Volatile.Read(ref RequestTicks);
+            counters.AllocatedBytes += Volatile.Read(ref AllocatedBytes);
+            counters.GcCollections += Volatile.Read(ref GcCollections);
         }
     }
 
@@ -421,7 +445,11 @@ internal sealed class LiveStatistics
         {
         }
 
-        public void Record(long epoch, long ticks, long requestTicks, OperationStatus status, int calls, bool bottleneck)
+        /// <summary>Whether the recorded summaries carried allocation figures (set once, never cleared).</summary>
+        public bool ResourcesMeasured { get; set; }
+
+        /// <summary>Records into the slot of <paramref name="epoch"/> and returns that slot.</summary>
+        public Slot Record(long epoch, long ticks, long requestTicks, OperationStatus status, int calls, bool bottleneck)
         {
             var slot = Volatile.Read(ref _ring[(int)(epoch % SubWindowCount)]);
             if (slot is null || Volatile.Read(ref slot.Epoch) != epoch)
@@ -430,6 +458,7 @@ internal sealed class LiveStatistics
             }
 
             slot.Record(ticks, requestTicks, status, calls, bottleneck);
+            return slot;
         }
 
         public Figures Collect(long nowEpoch)

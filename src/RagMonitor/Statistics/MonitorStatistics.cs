@@ -83,13 +83,14 @@ public sealed class MonitorStatistics
     /// <summary>
     /// A plain-text table of one period: each request name with its stages indented beneath it, then the
     /// all-requests view of the stages. Columns: count, failures, cancelled, mean, p50, p90, p95, p99, max,
-    /// share of request time, bottleneck count.
+    /// share of request time, bottleneck count, and for request names the mean managed bytes allocated per
+    /// request (process-wide, see <see cref="TimingStatistics.AllocatedBytes"/>).
     /// </summary>
     public string ToTable(StatisticsPeriod period = StatisticsPeriod.Lifetime)
     {
         var rows = new List<string[]>
         {
-            new[] { period == StatisticsPeriod.Window ? "window (" + StatisticsFormat.Duration(Window) + ")" : "lifetime", "count", "fail", "cancel", "mean", "p50", "p90", "p95", "p99", "max", "share", "bottleneck" },
+            new[] { period == StatisticsPeriod.Window ? "window (" + StatisticsFormat.Duration(Window) + ")" : "lifetime", "count", "fail", "cancel", "mean", "p50", "p90", "p95", "p99", "max", "share", "bottleneck", "alloc/req" },
         };
 
         foreach (var request in Requests)
@@ -144,6 +145,7 @@ public sealed class MonitorStatistics
         StatisticsFormat.Duration(t.Max),
         StatisticsFormat.Share(t.Share),
         t.BottleneckCount.ToString(CultureInfo.InvariantCulture),
+        t.MeanAllocatedBytes is { } bytes ? StatisticsFormat.Bytes(bytes) : string.Empty,
     };
 
     private static string Format(List<string[]> rows)

@@ -22,8 +22,9 @@ public enum StatisticsPeriod
 /// </summary>
 public sealed class TimingStatistics
 {
-    internal TimingStatistics(DurationHistogram histogram, in StatisticsCounters counters, bool isStage)
+    internal TimingStatistics(DurationHistogram histogram, in StatisticsCounters counters, TimingKind kind)
     {
+        var isStage = kind == TimingKind.Stage;
         Histogram = histogram;
         Count = histogram.Count;
         Failures = counters.Failures;
@@ -47,6 +48,12 @@ public sealed class TimingStatistics
         {
             RequestTime = Total;
             Share = Count > 0 ? 1d : 0d;
+            if (kind == TimingKind.RequestWithResources)
+            {
+                AllocatedBytes = counters.AllocatedBytes;
+                MeanAllocatedBytes = Count > 0 ? counters.AllocatedBytes / Count : 0;
+                GcCollections = counters.GcCollections;
+            }
         }
     }
 
@@ -111,6 +118,24 @@ public sealed class TimingStatistics
     public TimeSpan RequestTime { get; }
 
     /// <summary>
+    /// For a request name, the managed bytes allocated in the process while its requests ran, summed
+    /// (<see cref="RequestSummary.AllocatedBytes"/>); <see langword="null"/> for stages and when the monitor does
+    /// not measure resources (<see cref="PerformanceMonitorOptions.MeasureResources"/>). The figure is process-wide:
+    /// while requests overlap, each one's figure includes the others' allocations, so the sum counts them more than
+    /// once. It is exact for requests that run one at a time.
+    /// </summary>
+    public long? AllocatedBytes { get; }
+
+    /// <summary><see cref="AllocatedBytes"/> divided by <see cref="Count"/> (same caveat under concurrency).</summary>
+    public long? MeanAllocatedBytes { get; }
+
+    /// <summary>
+    /// For a request name, the GC collections (all generations) in the process while its requests ran, summed
+    /// (<see cref="RequestSummary.GcCollections"/>); <see langword="null"/> as for <see cref="AllocatedBytes"/>.
+    /// </summary>
+    public long? GcCollections { get; }
+
+    /// <summary>
     /// The histogram these figures were computed from: a copy owned by this snapshot, for other percentiles
     /// (<see cref="DurationHistogram.GetPercentile(double)"/>) or merging.
     /// </summary>
@@ -123,6 +148,14 @@ public sealed class TimingStatistics
         $"share {StatisticsFormat.Share(Share)}, bottlenecks {BottleneckCount}";
 }
 
+/// <summary>What a <see cref="TimingStatistics"/> describes.</summary>
+internal enum TimingKind
+{
+    Request,
+    RequestWithResources,
+    Stage,
+}
+
 /// <summary>Outcome and share counters kept beside a histogram.</summary>
 internal struct StatisticsCounters
 {
@@ -131,6 +164,8 @@ internal struct StatisticsCounters
     public long Bottlenecks;
     public long ExtraCalls;
     public long RequestTicks;
+    public long AllocatedBytes;
+    public long GcCollections;
 
     public void Add(in StatisticsCounters other)
     {
@@ -139,5 +174,7 @@ internal struct StatisticsCounters
         Bottlenecks += other.Bottlenecks;
         ExtraCalls += other.ExtraCalls;
         RequestTicks += other.RequestTicks;
+        AllocatedBytes += other.AllocatedBytes;
+        GcCollections += other.GcCollections;
     }
 }

@@ -83,6 +83,34 @@ public sealed class LiveStatisticsTests
     }
 
     [Fact]
+    public void Allocation_figures_are_summed_per_request_name_and_expire_with_the_window()
+    {
+        var clock = new ManualTimeProvider();
+        var statistics = new LiveStatistics(s_window, clock);
+        for (var i = 1; i <= 4; i++)
+        {
+            var summary = Summary(clock, "ask", 10, OperationStatus.Success, Stage("retrieval", 5));
+            statistics.Record(new RequestSummary(summary.RequestName, summary.RequestId, summary.StartTime, summary.TotalTime, summary.Status,
+                null, summary.Stages, summary.Bottlenecks, isCompleted: true, allocatedBytes: i * 1000, gcCollections: i == 4 ? 2 : 0));
+        }
+
+        statistics.Record(Summary(clock, "plain", 10, OperationStatus.Success));
+        var snapshot = statistics.Snapshot(s_counters);
+        var ask = snapshot.FindRequest("ask")!;
+        Assert.Equal(10_000, ask.Lifetime.AllocatedBytes);
+        Assert.Equal(2_500, ask.Window.MeanAllocatedBytes);
+        Assert.Equal(2, ask.Lifetime.GcCollections);
+        Assert.Null(ask.FindStage("retrieval")!.Lifetime.AllocatedBytes);
+        Assert.Null(snapshot.FindRequest("plain")!.Lifetime.AllocatedBytes);
+
+        clock.Advance(s_window);
+        ask = statistics.Snapshot(s_counters).FindRequest("ask")!;
+        Assert.Equal(0, ask.Window.AllocatedBytes);
+        Assert.Equal(0, ask.Window.MeanAllocatedBytes);
+        Assert.Equal(10_000, ask.Lifetime.AllocatedBytes);
+    }
+
+    [Fact]
     public void The_window_forgets_old_requests_and_the_lifetime_keeps_them()
     {
         var clock = new ManualTimeProvider();
