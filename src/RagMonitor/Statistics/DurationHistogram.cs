@@ -57,7 +57,6 @@ public sealed class DurationHistogram
 
     private readonly long[]?[] _chunks = new long[]?[ChunkCount];
     private long _overflow;
-    private long _count;
     private long _totalTicks;
     private long _minTicks = long.MaxValue;
     private long _maxTicks = -1;
@@ -67,8 +66,26 @@ public sealed class DurationHistogram
     {
     }
 
-    /// <summary>How many values were recorded.</summary>
-    public long Count => Volatile.Read(ref _count);
+    /// <summary>How many values were recorded (summed from the buckets, so it always agrees with the percentiles).</summary>
+    public long Count
+    {
+        get
+        {
+            var total = Volatile.Read(ref _overflow);
+            for (var k = 0; k < ChunkCount; k++)
+            {
+                if (Volatile.Read(ref _chunks[k]) is { } chunk)
+                {
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        total += Volatile.Read(ref chunk[i]);
+                    }
+                }
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>The sum of the recorded values (exact, not bucketed).</summary>
     public TimeSpan Total => TimeSpan.FromTicks(Volatile.Read(ref _totalTicks));
@@ -144,7 +161,6 @@ public sealed class DurationHistogram
         var ticks = Math.Max(0, duration.Ticks);
         ref var counter = ref CounterFor(ticks);
         Interlocked.Add(ref counter, count);
-        Interlocked.Add(ref _count, count);
         Interlocked.Add(ref _totalTicks, ticks * count);
         UpdateMin(ticks);
         UpdateMax(ticks);
@@ -159,7 +175,6 @@ public sealed class DurationHistogram
         }
 
         Interlocked.Increment(ref CounterFor(ticks));
-        Interlocked.Increment(ref _count);
         Interlocked.Add(ref _totalTicks, ticks);
         if (ticks < Volatile.Read(ref _minTicks))
         {
@@ -302,7 +317,6 @@ public sealed class DurationHistogram
             return;
         }
 
-        Interlocked.Add(ref _count, added);
         Interlocked.Add(ref _totalTicks, Volatile.Read(ref other._totalTicks));
         var min = Volatile.Read(ref other._minTicks);
         if (min != long.MaxValue)
@@ -329,7 +343,6 @@ public sealed class DurationHistogram
         }
 
         Volatile.Write(ref _overflow, 0);
-        Volatile.Write(ref _count, 0);
         Volatile.Write(ref _totalTicks, 0);
         Volatile.Write(ref _minTicks, long.MaxValue);
         Volatile.Write(ref _maxTicks, -1);
@@ -379,7 +392,6 @@ public sealed class DurationHistogram
             Interlocked.Add(ref target._overflow, Interlocked.Exchange(ref _overflow, 0));
         }
 
-        Interlocked.Add(ref target._count, Interlocked.Exchange(ref _count, 0));
         Interlocked.Add(ref target._totalTicks, Interlocked.Exchange(ref _totalTicks, 0));
         var min = Interlocked.Exchange(ref _minTicks, long.MaxValue);
         if (min != long.MaxValue)
@@ -422,7 +434,6 @@ public sealed class DurationHistogram
             return;
         }
 
-        target._count += added;
         target._totalTicks += Volatile.Read(ref _totalTicks);
         target._minTicks = Math.Min(target._minTicks, Volatile.Read(ref _minTicks));
         target._maxTicks = Math.Max(target._maxTicks, Volatile.Read(ref _maxTicks));
@@ -431,19 +442,7 @@ public sealed class DurationHistogram
     /// <summary>The percentile in ticks (see <see cref="GetPercentile(double)"/>); the argument is not checked.</summary>
     internal long GetPercentileTicks(double percentile)
     {
-        // Count from the buckets themselves so that the rank is consistent with what is scanned.
-        long total = Volatile.Read(ref _overflow);
-        for (var k = 0; k < ChunkCount; k++)
-        {
-            if (Volatile.Read(ref _chunks[k]) is { } chunk)
-            {
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    total += Volatile.Read(ref chunk[i]);
-                }
-            }
-        }
-
+        var total = Count;
         if (total == 0)
         {
             return 0;
