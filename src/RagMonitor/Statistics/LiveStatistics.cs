@@ -66,9 +66,6 @@ internal sealed class LiveStatistics
         _latestEpoch = timeProvider.GetUtcNow().UtcTicks / _slotTicks;
     }
 
-    /// <summary>The length of the sliding window.</summary>
-    internal TimeSpan Window => _window;
-
     /// <summary>Records a finished request. Called once per request on its thread; never throws for valid summaries.</summary>
     internal void Record(RequestSummary summary)
     {
