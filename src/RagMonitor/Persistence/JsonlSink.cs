@@ -86,10 +86,8 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private DateOnly _lastRetentionDay;
     private int _retentionRunning;
 
-    // Counters. _accepted: records taken by TryEnqueue; _dequeued: taken off the queue by the writer;
-    // _finished: written or given up on. Pending = _accepted - _finished.
+    // Counters. _accepted: records taken by TryEnqueue; _finished: written or given up on. Pending = _accepted - _finished.
     private long _accepted;
-    private long _dequeued;
     private long _finished;
     private long _written;
     private long _dropped;
@@ -160,9 +158,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             return false;
         }
 
-        // The check and the increment are not one atomic step: under contention the queue may exceed its
-        // capacity by at most the number of threads enqueuing at that instant. It stays bounded.
-        if (Volatile.Read(ref _accepted) - Volatile.Read(ref _dequeued) >= _capacity)
+        // Records accepted and not yet written (queued, or serialized and waiting for a write that succeeds) are
+        // held to the capacity. The check and the increment are not one atomic step: under contention the count may
+        // exceed the capacity by at most the number of threads enqueuing at that instant. It stays bounded.
+        if (Volatile.Read(ref _accepted) - Volatile.Read(ref _finished) >= _capacity)
         {
             Interlocked.Increment(ref _dropped);
             return false;
@@ -315,8 +314,6 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     {
                         break;
                     }
-
-                    Volatile.Write(ref _dequeued, _dequeued + 1);
                 }
 
                 DateOnly date;
@@ -538,7 +535,6 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         long count = 0;
         while (_queue.TryDequeue(out _))
         {
-            Interlocked.Increment(ref _dequeued);
             Interlocked.Increment(ref _dropped);
             Interlocked.Increment(ref _finished);
             count++;
