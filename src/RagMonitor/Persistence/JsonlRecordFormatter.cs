@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -64,8 +66,17 @@ internal sealed class JsonlRecordFormatter
     private static readonly JsonEncodedText s_ruleAbsolute = Encode("absolute_threshold");
     private static readonly JsonEncodedText s_ruleAdaptive = Encode("adaptive");
 
+    private const int IdentityCacheSize = 256;
+
     private readonly Utf8JsonWriter _writer;
     private readonly Dictionary<string, JsonEncodedText> _names = new(StringComparer.Ordinal);
+
+    // Stage names and metadata keys are usually string literals (the same instance every time): a small cache by
+    // reference identity answers most lookups without hashing the text.
+    private readonly string?[] _identityKeys = new string?[IdentityCacheSize];
+    private readonly JsonEncodedText[] _identityValues = new JsonEncodedText[IdentityCacheSize];
+    private readonly byte[] _datePrefix = new byte[11];
+    private long _datePrefixDay = -1;
     private readonly bool _useUtc;
     private readonly TimeZoneInfo _localZone;
 
@@ -98,7 +109,7 @@ internal sealed class JsonlRecordFormatter
         w.WritePropertyName(s_totalTime);
         w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(summary.TotalTime.Ticks), number)), skipInputValidation: true);
         w.WritePropertyName(s_timestamp);
-        w.WriteRawValue(number.Slice(0, FormatTimestamp(ToCalendar(summary.EndTime), number)), skipInputValidation: true);
+        w.WriteRawValue(number.Slice(0, FormatTimestamp(ToCalendar(summary.EndTime), number, ref _datePrefixDay, _datePrefix)), skipInputValidation: true);
 
         w.WriteStartObject(s_stages);
         var stages = summary.Stages;
@@ -110,11 +121,29 @@ internal sealed class JsonlRecordFormatter
             w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(stage.Duration.Ticks), number)), skipInputValidation: true);
             w.WriteStartObject(s_metadata);
             var metadata = stage.Metadata;
-            for (var j = 0; j < metadata.Count; j++)
+            var span = metadata switch
             {
-                var pair = metadata[j];
-                w.WritePropertyName(Name(pair.Key));
-                WriteValue(w, pair.Value);
+                List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
+                KeyValuePair<string, MetadataValue>[] array => array,
+                _ => default,
+            };
+            if (span.Length == metadata.Count)
+            {
+                for (var j = 0; j < span.Length; j++)
+                {
+                    ref readonly var pair = ref span[j];
+                    w.WritePropertyName(Name(pair.Key));
+                    WriteValue(w, in pair);
+                }
+            }
+            else
+            {
+                for (var j = 0; j < metadata.Count; j++)
+                {
+                    var pair = metadata[j];
+                    w.WritePropertyName(Name(pair.Key));
+                    WriteValue(w, in pair);
+                }
             }
 
             w.WriteEndObject();
@@ -210,22 +239,43 @@ internal sealed class JsonlRecordFormatter
     /// <summary>Writes <c>"yyyy-MM-ddTHH:mm:ss.ffffff+HH:MM"</c> (with the quotes). Returns the number of bytes written (34).</summary>
     internal static int FormatTimestamp(DateTimeOffset value, Span<byte> destination)
     {
-        var local = value.DateTime;
-        var pos = 0;
-        destination[pos++] = (byte)'"';
-        pos += Digits(local.Year, 4, destination.Slice(pos));
-        destination[pos++] = (byte)'-';
-        pos += Digits(local.Month, 2, destination.Slice(pos));
-        destination[pos++] = (byte)'-';
-        pos += Digits(local.Day, 2, destination.Slice(pos));
-        destination[pos++] = (byte)'T';
-        pos += Digits(local.Hour, 2, destination.Slice(pos));
+        var day = -1L;
+        return FormatTimestamp(value, destination, ref day, new byte[11]);
+    }
+
+    /// <summary>
+    /// Writes the timestamp, reusing <paramref name="datePrefix"/> (<c>yyyy-MM-ddT</c>) while the day number stays
+    /// <paramref name="prefixDay"/>: the time of day is plain integer arithmetic on the ticks.
+    /// </summary>
+    private static int FormatTimestamp(DateTimeOffset value, Span<byte> destination, ref long prefixDay, byte[] datePrefix)
+    {
+        var ticks = value.Ticks; // the clock time in the value's offset
+        var day = ticks / TimeSpan.TicksPerDay;
+        if (day != prefixDay)
+        {
+            var date = value.DateTime;
+            Digits(date.Year, 4, datePrefix);
+            datePrefix[4] = (byte)'-';
+            Digits(date.Month, 2, datePrefix.AsSpan(5));
+            datePrefix[7] = (byte)'-';
+            Digits(date.Day, 2, datePrefix.AsSpan(8));
+            datePrefix[10] = (byte)'T';
+            prefixDay = day;
+        }
+
+        var timeOfDay = ticks - (day * TimeSpan.TicksPerDay);
+        var seconds = (int)(timeOfDay / TimeSpan.TicksPerSecond);
+        var micros = (int)(timeOfDay % TimeSpan.TicksPerSecond / 10);
+        destination[0] = (byte)'"';
+        datePrefix.CopyTo(destination.Slice(1));
+        var pos = 12;
+        pos += Digits(seconds / 3600, 2, destination.Slice(pos));
         destination[pos++] = (byte)':';
-        pos += Digits(local.Minute, 2, destination.Slice(pos));
+        pos += Digits(seconds / 60 % 60, 2, destination.Slice(pos));
         destination[pos++] = (byte)':';
-        pos += Digits(local.Second, 2, destination.Slice(pos));
+        pos += Digits(seconds % 60, 2, destination.Slice(pos));
         destination[pos++] = (byte)'.';
-        pos += Digits((int)(local.Ticks % TimeSpan.TicksPerSecond / 10), 6, destination.Slice(pos));
+        pos += Digits(micros, 6, destination.Slice(pos));
         var offsetMinutes = (int)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
         destination[pos++] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
         offsetMinutes = Math.Abs(offsetMinutes);
@@ -268,8 +318,9 @@ internal sealed class JsonlRecordFormatter
         return copy is null ? value : new string(copy);
     }
 
-    private static void WriteValue(Utf8JsonWriter w, MetadataValue value)
+    private static void WriteValue(Utf8JsonWriter w, in KeyValuePair<string, MetadataValue> pair)
     {
+        var value = pair.Value;
         switch (value.Kind)
         {
             case MetadataValueKind.String:
@@ -300,6 +351,20 @@ internal sealed class JsonlRecordFormatter
     }
 
     private JsonEncodedText Name(string name)
+    {
+        var slot = RuntimeHelpers.GetHashCode(name) & (IdentityCacheSize - 1);
+        if (ReferenceEquals(_identityKeys[slot], name))
+        {
+            return _identityValues[slot];
+        }
+
+        var encoded = NameByText(name);
+        _identityKeys[slot] = name;
+        _identityValues[slot] = encoded;
+        return encoded;
+    }
+
+    private JsonEncodedText NameByText(string name)
     {
         if (_names.TryGetValue(name, out var encoded))
         {
