@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.AccessControl;
+using System.Threading;
 using Microsoft.Win32.SafeHandles;
 
 namespace RagMonitor;
@@ -16,7 +17,8 @@ namespace RagMonitor;
 /// opened it and writes at that offset (positional writes), so two processes overwrite each other's lines.
 /// This type asks the operating system for a real append instead: on Linux and macOS it opens the file with
 /// <c>O_APPEND</c> and writes with <c>write(2)</c>; on Windows it opens it with only the <c>FILE_APPEND_DATA</c>
-/// right. On other systems it falls back to <see cref="FileMode.Append"/> (<see cref="IsAtomic"/> is then false).
+/// right (not tested here: the test machine runs Linux). On other systems, or when that fails to load, it falls back
+/// to <see cref="FileMode.Append"/> (<see cref="IsAtomic"/> is then false).
 /// </para>
 /// <para>
 /// A regular local file receives a <c>write(2)</c> of a few tens of KiB as a unit (Linux holds the inode lock for
@@ -29,6 +31,8 @@ internal sealed class AppendOnlyFile : IDisposable
     private const int EINTR = 4;
     private const int ENOENT = 2;
 
+    private static int s_nativeUnavailable;
+
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
 
@@ -39,33 +43,47 @@ internal sealed class AppendOnlyFile : IDisposable
     }
 
     /// <summary>Whether appends are atomic with respect to other processes on this platform.</summary>
-    internal static bool IsAtomic => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows();
+    internal static bool IsAtomic => (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows()) && Volatile.Read(ref s_nativeUnavailable) == 0;
 
     /// <summary>Opens (creating it and its directory if needed) <paramref name="path"/> for appending.</summary>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">Access is denied.</exception>
     internal static AppendOnlyFile Open(string path)
     {
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        if ((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && Volatile.Read(ref s_nativeUnavailable) == 0)
         {
-            return new AppendOnlyFile(OpenUnix(path), null);
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            EnsureDirectory(path);
-            var stream = FileSystemAclExtensions.Create(
-                new FileInfo(path),
-                FileMode.Append,
-                FileSystemRights.AppendData | FileSystemRights.Synchronize,
-                FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0,
-                FileOptions.None,
-                fileSecurity: null);
-            return new AppendOnlyFile(null, stream);
+            try
+            {
+                return new AppendOnlyFile(OpenUnix(path), null);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // No usable libc through P/Invoke (unusual runtime set-up): fall back to FileMode.Append.
+                Volatile.Write(ref s_nativeUnavailable, 1);
+            }
         }
 
         EnsureDirectory(path);
+        if (OperatingSystem.IsWindows() && Volatile.Read(ref s_nativeUnavailable) == 0)
+        {
+            try
+            {
+                var stream = FileSystemAclExtensions.Create(
+                    new FileInfo(path),
+                    FileMode.Append,
+                    FileSystemRights.AppendData | FileSystemRights.Synchronize,
+                    FileShare.ReadWrite | FileShare.Delete,
+                    bufferSize: 0,
+                    FileOptions.None,
+                    fileSecurity: null);
+                return new AppendOnlyFile(null, stream);
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PlatformNotSupportedException)
+            {
+                Volatile.Write(ref s_nativeUnavailable, 1);
+            }
+        }
+
         return new AppendOnlyFile(null, new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0));
     }
 

@@ -55,6 +55,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         LoggerMessage.Define<string>(LogLevel.Warning, new EventId(23, "LogRetentionFailed"),
             "RagMonitor log retention: {Error}");
 
+    private static readonly Action<ILogger, Exception?> s_logWriterStopped =
+        LoggerMessage.Define(LogLevel.Error, new EventId(25, "LogWriterStopped"),
+            "The RagMonitor JSONL writer stopped after an unexpected error; further records are counted as dropped.");
+
     private static readonly Action<ILogger, Exception?> s_logSerializationFailed =
         LoggerMessage.Define(LogLevel.Error, new EventId(24, "LogSerializationFailed"),
             "RagMonitor could not serialize a performance record; it was dropped.");
@@ -85,6 +89,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private TimeSpan _backoff;
     private DateOnly _lastRetentionDay;
     private int _retentionRunning;
+    private int _flushWaiterCount;
 
     // Counters. _accepted: records taken by TryEnqueue; _finished: written or given up on. Pending = _accepted - _finished.
     private long _accepted;
@@ -191,6 +196,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         lock (_flushLock)
         {
             _flushWaiters.Add((target, done));
+            Volatile.Write(ref _flushWaiterCount, _flushWaiters.Count);
         }
 
         _wake.Set();
@@ -273,7 +279,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         catch (Exception ex)
         {
             // Nothing above is expected to throw; if it does, the sink stops and its records are counted as dropped.
-            TryLog(l => s_logSerializationFailed(l, ex));
+            TryLog(l => s_logWriterStopped(l, ex));
         }
         finally
         {
@@ -400,6 +406,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             Interlocked.Add(ref _finished, _chunkRecords);
             _chunk.Clear(ChunkSize + 8192);
             _chunkRecords = 0;
+            if (Volatile.Read(ref _flushWaiterCount) != 0)
+            {
+                // Under a steady stream the drain loop may not end for a while: answer flushes as soon as their records are out.
+                CompleteFlushWaiters(all: false);
+            }
+
             if (_failing)
             {
                 _failing = false;
@@ -415,7 +427,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             OnWriteFailure(ex);
             return false;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
         {
             OnWriteFailure(ex);
             return false;
@@ -567,6 +579,8 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     _flushWaiters.RemoveAt(i);
                 }
             }
+
+            Volatile.Write(ref _flushWaiterCount, _flushWaiters.Count);
         }
 
         if (ready is not null)

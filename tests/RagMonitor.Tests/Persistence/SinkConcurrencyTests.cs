@@ -151,6 +151,35 @@ public sealed class SinkConcurrencyTests
     }
 
     [Fact]
+    public async Task Flush_completes_while_producers_keep_the_queue_full()
+    {
+        using var dir = new TempDirectory();
+        // A queue large enough that the writer cannot empty it while the producer runs: the flush must not wait for an empty queue.
+        await using var sink = new JsonlSink(new PerformanceMonitorOptions { LogDirectory = dir.Path, QueueCapacity = 100_000 });
+        var stop = 0;
+        var producer = Task.Factory.StartNew(() =>
+        {
+            var summary = NewSummary("stream");
+            while (Volatile.Read(ref stop) == 0)
+            {
+                sink.TryEnqueue(summary);
+            }
+        }, TaskCreationOptions.LongRunning);
+        try
+        {
+            await Task.Delay(50);
+            var before = sink.RecordsWritten;
+            await sink.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(sink.RecordsWritten > before);
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            await producer;
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_flush_throws_and_leaves_the_sink_working()
     {
         using var dir = new TempDirectory();
