@@ -17,7 +17,8 @@ namespace RagMonitor;
 /// <remarks>
 /// <para>
 /// The writer wakes on its own schedule (<see cref="PerformanceMonitorOptions.FlushInterval"/>, default 10 ms),
-/// never per record: waking a parked thread costs the producer microseconds. Each wake-up it serializes every
+/// never per record: waking a parked thread costs the producer microseconds. After 100 wake-ups without a record
+/// it goes idle (sleeps up to a second) and the first record after that wakes it once. Each wake-up it serializes every
 /// queued record with <see cref="System.Text.Json.Utf8JsonWriter"/> into a reused buffer and appends it to the
 /// file in chunks of about 64 KiB, each chunk made of whole lines and written with one append system call
 /// (<c>O_APPEND</c>), so a line is never split and two processes appending to the same file never tear each
@@ -37,7 +38,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <summary>The size at which the writer sends a chunk of lines to the file.</summary>
     internal const int ChunkSize = 64 * 1024;
 
+    private const int IdleAfterEmptyCycles = 100;
+
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_idleWait = TimeSpan.FromSeconds(1);
 
     private static readonly Action<ILogger, string, Exception?> s_logWriteFailed =
         LoggerMessage.Define<string>(LogLevel.Warning, new EventId(20, "LogWriteFailed"),
@@ -90,6 +94,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private DateOnly _lastRetentionDay;
     private int _retentionRunning;
     private int _flushWaiterCount;
+    private int _idle;
+    private int _emptyCycles;
+    private long _acceptedAtLastCycle;
 
     // Counters. _accepted: records taken by TryEnqueue; _finished: written or given up on. Pending = _accepted - _finished.
     private long _accepted;
@@ -174,6 +181,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
         Interlocked.Increment(ref _accepted);
         _queue.Enqueue(summary);
+        if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
+        {
+            // The writer went idle after a second without records: wake it once (not per record).
+            _wake.Set();
+        }
+
         if (Volatile.Read(ref _writerStopped) != 0)
         {
             // The writer has exited (disposal raced with this call): whatever is left will never be written.
@@ -244,14 +257,17 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 var stopping = Volatile.Read(ref _stopRequested) != 0;
                 if (!stopping)
                 {
-                    _wake.Wait(_failing ? _backoff : _interval);
+                    _wake.Wait(NextWait());
                     _wake.Reset();
                     stopping = Volatile.Read(ref _stopRequested) != 0;
                 }
 
                 MaybeRunRetention();
+                var before = Interlocked.Read(ref _accepted);
                 var drained = DrainOnce();
                 CompleteFlushWaiters(all: false);
+                _emptyCycles = before == _acceptedAtLastCycle ? _emptyCycles + 1 : 0;
+                _acceptedAtLastCycle = before;
                 if (stopping)
                 {
                     if (drained && _queue.IsEmpty)
@@ -295,6 +311,33 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             CompleteFlushWaiters(all: true);
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// How long to sleep: the flush interval, the back-off while failing, or — after a second without records —
+    /// up to one second in idle mode, from which the next <see cref="TryEnqueue"/> wakes the writer once.
+    /// </summary>
+    private TimeSpan NextWait()
+    {
+        if (_failing)
+        {
+            return _backoff;
+        }
+
+        if (_emptyCycles < IdleAfterEmptyCycles || _interval >= s_idleWait)
+        {
+            return _interval;
+        }
+
+        Interlocked.Exchange(ref _idle, 1);
+        if (!_queue.IsEmpty || Volatile.Read(ref _flushWaiterCount) != 0)
+        {
+            // A record arrived between the last drain and going idle (TryEnqueue may not have seen the flag).
+            Volatile.Write(ref _idle, 0);
+            return TimeSpan.Zero;
+        }
+
+        return s_idleWait;
     }
 
     /// <summary>Writes everything queued. Returns <see langword="false"/> when a write failed (the rest stays queued).</summary>
