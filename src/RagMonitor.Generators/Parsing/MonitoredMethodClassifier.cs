@@ -816,7 +816,8 @@ internal static class MonitoredMethodClassifier
     private static bool CoreMatches(IMethodSymbol method, IMethodSymbol core)
     {
         if (core.IsStatic != method.IsStatic
-            || core.ReturnsByRef || core.ReturnsByRefReadonly
+            || core.ReturnsByRef != method.ReturnsByRef
+            || core.ReturnsByRefReadonly != method.ReturnsByRefReadonly
             || core.TypeParameters.Length != method.TypeParameters.Length
             || core.Parameters.Length != method.Parameters.Length
             || core.ReturnsVoid != method.ReturnsVoid
