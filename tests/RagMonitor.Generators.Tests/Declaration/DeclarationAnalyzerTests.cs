@@ -287,6 +287,16 @@ public sealed class DeclarationAnalyzerTests
         """);
 
     [Fact]
+    public Task RMON004_file_local_type() => VerifyAsync("""
+        file partial class Pipeline
+        {
+            [Stage("stage")]
+            public partial int {|RMON004:Run|}();
+            private int RunCore() => 1;
+        }
+        """);
+
+    [Fact]
     public Task RMON004_message_says_why() => VerifyAsync("""
         public partial class Pipeline
         {
