@@ -19,6 +19,8 @@ internal static class BehaviourScenario
             public PipelineFailure(string message) : base(message) { }
         }
 
+        public enum Mode { Fast, Thorough }
+
         public static class Thrown
         {
             public static Exception? Last;
@@ -59,6 +61,30 @@ internal static class BehaviourScenario
             public partial ValueTask<string?> AnonymousAsync();
 
             private ValueTask<string?> AnonymousAsyncCore() => new(StageContext.CurrentRequestId);
+
+            [MonitoredRequest("nullable_id")]
+            public partial string? NullableId([RequestId] string? requestId);
+
+            private string? NullableIdCore(string? requestId) => StageContext.CurrentRequestId;
+
+            [MonitoredRequest("conversions")]
+            public partial void Conversions([RequestId] int requestId);
+
+            private void ConversionsCore(int requestId) =>
+                Convert(Mode.Thorough, null, 7, 2.5m, 'x', new List<string> { "a", "b" }, new Uri("https://example.invalid/docs"), 1.5f);
+
+            [Stage("convert")]
+            public partial void Convert(
+                [StageMetadata] Mode mode,
+                [StageMetadata] int? missing,
+                [StageMetadata] int? present,
+                [StageMetadata] decimal price,
+                [StageMetadata] char letter,
+                [StageMetadata] IReadOnlyCollection<string> documents,
+                [StageMetadata] Uri source,
+                [StageMetadata("ratio")] float ratioValue);
+
+            private void ConvertCore(Mode mode, int? missing, int? present, decimal price, char letter, IReadOnlyCollection<string> documents, Uri source, float ratioValue) { }
 
             [MonitoredRequest("parallel")]
             public partial Task<string> ParallelAsync([RequestId] string requestId, int delayMs);

@@ -367,6 +367,28 @@ internal static class ShapeCases
             }
             """,
 
+        ["Overloads"] = """
+            namespace Demo;
+
+            public sealed partial class Search
+            {
+                [Stage("search_text")]
+                public partial int Find(string text);
+
+                [Stage("search_vector")]
+                public partial int Find(float[] vector, int topK);
+
+                [Stage("search_generic")]
+                public partial int Find<T>(T key) where T : notnull;
+
+                private int FindCore(float[] vector, int topK) => topK;
+
+                private int FindCore<T>(T key) where T : notnull => 0;
+
+                private int FindCore(string text) => text.Length;
+            }
+            """,
+
         ["NullableDisabled"] = """
             #nullable disable
             namespace Demo;
