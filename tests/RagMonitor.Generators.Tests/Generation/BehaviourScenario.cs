@@ -355,6 +355,19 @@ internal static class BehaviourScenario
             private Task<string> DefaultsAsyncCore(string text, int count) => Task.FromResult(text + count);
         }
 
+        public sealed partial class PrimaryPipeline(PerformanceMonitor monitor)
+        {
+            [MonitoredRequest("primary_request")]
+            public partial int Run([RequestId] string requestId);
+
+            private int RunCore(string requestId) => Step();
+
+            [Stage("primary_stage")]
+            private partial int Step();
+
+            private int StepCore() => 3;
+        }
+
         public static partial class Embeddings
         {
             public static PerformanceMonitor Monitor = null!;

@@ -298,6 +298,21 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void A_primary_constructor_monitor_records_the_request()
+    {
+        using var recorder = new Recorder();
+        var pipeline = Activator.CreateInstance(Assembly.GetType("Scenario.PrimaryPipeline", throwOnError: true)!, recorder.Monitor)!;
+
+        var result = Invoke(pipeline, "Run", "primary-1");
+
+        Assert.Equal(3, result);
+        var summary = recorder.Single();
+        Assert.Equal("primary_request", summary.RequestName);
+        Assert.Equal("primary-1", summary.RequestId);
+        Assert.Equal("primary_stage", Assert.Single(summary.Stages).Name);
+    }
+
+    [Fact]
     public void Types_without_a_monitor_member_use_the_default_monitor()
     {
         var summaries = new ConcurrentQueue<RequestSummary>();
