@@ -223,16 +223,6 @@ internal static class BehaviourScenario
 
             private async ValueTask WarmAsyncCore(int delayMs) => await Task.Delay(delayMs);
 
-            [Stage("branch")]
-            public partial Task<string> BranchStageAsync([StageMetadata] string branch, int delayMs);
-
-            private async Task<string> BranchStageAsyncCore(string branch, int delayMs)
-            {
-                await Task.Delay(delayMs);
-                StageContext.AddMetadata("seen_" + branch, StageContext.CurrentRequestId ?? "none");
-                return branch;
-            }
-
             private async Task<string> BranchAsync(string name, int delayMs)
             {
                 await Task.Yield();
@@ -244,7 +234,7 @@ internal static class BehaviourScenario
                 });
             }
 
-            [Stage("branch_a")]
+            [Stage("slow_branch")]
             private partial Task<string> BranchAAsync(int delayMs);
 
             private async Task<string> BranchAAsyncCore(int delayMs)
@@ -254,7 +244,7 @@ internal static class BehaviourScenario
                 return "a";
             }
 
-            [Stage("branch_b")]
+            [Stage("fast_branch")]
             private partial Task<string> BranchBAsync(int delayMs);
 
             private async Task<string> BranchBAsyncCore(int delayMs)
@@ -264,7 +254,7 @@ internal static class BehaviourScenario
                 return "b";
             }
 
-            [Stage("branch_c")]
+            [Stage("middle_branch")]
             private partial Task<string> BranchCAsync(int delayMs);
 
             private async Task<string> BranchCAsyncCore(int delayMs)

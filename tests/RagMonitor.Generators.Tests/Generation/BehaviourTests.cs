@@ -161,16 +161,16 @@ public sealed class BehaviourTests
         foreach (var (id, unit) in new[] { ("p1", 20), ("p2", 30) })
         {
             var summary = recorder.Summaries.Single(s => s.RequestId == id);
-            Assert.Equal(new[] { "branch_a", "branch_b", "branch_c" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
+            Assert.Equal(new[] { "fast_branch", "middle_branch", "slow_branch" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
             foreach (var stage in summary.Stages)
             {
                 Assert.Equal(1, stage.Calls);
                 Assert.Equal(id, stage.Meta("request").StringValue);
             }
 
-            Assert.True(summary.Stage("branch_a").Duration >= TimeSpan.FromMilliseconds(3 * unit - TimerSlackMs));
-            Assert.True(summary.Stage("branch_c").Duration >= TimeSpan.FromMilliseconds(2 * unit - TimerSlackMs));
-            Assert.True(summary.Stage("branch_b").Duration >= TimeSpan.FromMilliseconds(unit - TimerSlackMs));
+            Assert.True(summary.Stage("slow_branch").Duration >= TimeSpan.FromMilliseconds(3 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("middle_branch").Duration >= TimeSpan.FromMilliseconds(2 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("fast_branch").Duration >= TimeSpan.FromMilliseconds(unit - TimerSlackMs));
         }
     }
 
