@@ -19,7 +19,7 @@ internal static class CliApp
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
-            string message = parseResult.Errors.Count > 0 ? parseResult.Errors[0].Message : "invalid arguments";
+            string message = parseResult.Errors.Count > 0 ? OneLine(parseResult.Errors[0].Message) : "invalid arguments";
             environment.Error.WriteLine($"ragmon: {message} (see '{CommandPath(parseResult)} --help')");
             return ExitCodes.Usage;
         }
@@ -103,6 +103,9 @@ internal static class CliApp
 
         return root;
     }
+
+    private static string OneLine(string message)
+        => string.Join(" ", message.Split(new[] { '\r', '\n', '\t' }, StringSplitOptions.RemoveEmptyEntries).Select(part => part.Trim()));
 
     private static string CommandPath(ParseResult parseResult)
     {

@@ -80,6 +80,14 @@ internal static class CompareCommand
 
             LogSelection baselineLogs = selection.Get(parseResult, parseResult.GetValue(baseline));
             LogSelection currentLogs = selection.Get(parseResult, parseResult.GetValue(current));
+            foreach (string directory in new[] { baselineLogs.Directory, currentLogs.Directory })
+            {
+                if (!Directory.Exists(directory))
+                {
+                    throw new CliException($"log directory '{directory}' does not exist");
+                }
+            }
+
             var baselineAnalysis = new LogAnalysis(0);
             var currentAnalysis = new LogAnalysis(0);
             LogScanner.Scan(environment, baselineLogs, baselineAnalysis.Add);
