@@ -47,7 +47,7 @@ internal sealed class PerformanceLogLineParser
             error = "invalid value: " + ex.Message;
         }
 
-        if (error is not null && error.StartsWith("invalid JSON", StringComparison.Ordinal))
+        if (error is not null)
         {
             string? repaired = TryRepair(buffer, offset, length, entry, includeMetadata);
             if (repaired is null)

@@ -140,6 +140,11 @@ internal sealed class PerformanceLogLineSource : IDisposable
             _start += consumed;
             BytesOut += consumed;
             LineNumber++;
+            if (length > _maxLineLength)
+            {
+                return LineRead.TooLong;
+            }
+
             if (_atFileStart)
             {
                 _atFileStart = false;
