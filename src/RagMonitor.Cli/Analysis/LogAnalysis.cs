@@ -10,6 +10,7 @@ internal sealed class LogAnalysis
     internal const string UnnamedRequest = "(unnamed)";
 
     private readonly Dictionary<string, RequestAggregate> _requests = new(StringComparer.Ordinal);
+    private readonly List<RequestAggregate> _order = new();
     private readonly int _exactLimit;
     private RequestAggregate? _last;
 
@@ -60,6 +61,7 @@ internal sealed class LogAnalysis
             {
                 request = new RequestAggregate(name, _exactLimit);
                 _requests.Add(name, request);
+                _order.Add(request);
             }
 
             _last = request;
@@ -68,6 +70,37 @@ internal sealed class LogAnalysis
         request.Add(entry);
         Slowest.Offer(entry, name);
     }
+
+    /// <summary>Adds another analysis (of a later chunk of the logs) to this one.</summary>
+    internal void Merge(LogAnalysis other)
+    {
+        RecordCount += other.RecordCount;
+        if (other.First is DateTimeOffset first && (First is not DateTimeOffset myFirst || first < myFirst))
+        {
+            First = first;
+        }
+
+        if (other.Last is DateTimeOffset last && (Last is not DateTimeOffset myLast || last > myLast))
+        {
+            Last = last;
+        }
+
+        foreach (RequestAggregate request in other.InsertionOrder)
+        {
+            if (!_requests.TryGetValue(request.Name, out RequestAggregate? mine))
+            {
+                mine = new RequestAggregate(request.Name, _exactLimit);
+                _requests.Add(request.Name, mine);
+                _order.Add(mine);
+            }
+
+            mine.Merge(request);
+        }
+
+        Slowest.Merge(other.Slowest);
+    }
+
+    private IReadOnlyList<RequestAggregate> InsertionOrder => _order;
 
     /// <summary>All request names merged into one aggregate named <paramref name="name"/> (stages with the same name merged).</summary>
     internal RequestAggregate Overall(string name = "*")
@@ -268,8 +301,27 @@ internal sealed class SlowestRequests
                 list.Add(item);
             }
 
-            list.Sort(static (a, b) => b.TotalSeconds.CompareTo(a.TotalSeconds));
+            list.Sort(static (a, b) =>
+            {
+                int byTotal = b.TotalSeconds.CompareTo(a.TotalSeconds);
+                return byTotal != 0 ? byTotal : a.Timestamp.CompareTo(b.Timestamp);
+            });
             return list;
+        }
+    }
+
+    internal void Merge(SlowestRequests other)
+    {
+        foreach ((SlowRequest item, double total) in other._heap.UnorderedItems)
+        {
+            if (_heap.Count < _capacity)
+            {
+                _heap.Enqueue(item, total);
+            }
+            else if (_capacity > 0 && _heap.TryPeek(out _, out double smallest) && total > smallest)
+            {
+                _heap.DequeueEnqueue(item, total);
+            }
         }
     }
 

@@ -80,6 +80,54 @@ internal sealed class PrometheusExport
         }
     }
 
+    /// <summary>Adds another export (of a later chunk of the logs, same buckets) to this one.</summary>
+    internal void Merge(PrometheusExport other)
+    {
+        Records += other.Records;
+        if (other._lastTimestamp is DateTimeOffset last && (_lastTimestamp is not DateTimeOffset mine || last > mine))
+        {
+            _lastTimestamp = last;
+        }
+
+        MergeHistograms(_requests, other._requests);
+        MergeHistograms(_stages, other._stages);
+        MergeCounters(_bottlenecks, other._bottlenecks);
+        MergeCounters(_requestFailures, other._requestFailures);
+        MergeCounters(_stageFailures, other._stageFailures);
+    }
+
+    private void MergeHistograms<TKey>(Dictionary<TKey, Histogram> target, Dictionary<TKey, Histogram> source)
+        where TKey : notnull
+    {
+        foreach (KeyValuePair<TKey, Histogram> pair in source)
+        {
+            if (!target.TryGetValue(pair.Key, out Histogram? histogram))
+            {
+                histogram = new Histogram(_bounds.Length);
+                target.Add(pair.Key, histogram);
+            }
+
+            for (int i = 0; i < histogram.Counts.Length; i++)
+            {
+                histogram.Counts[i] += pair.Value.Counts[i];
+            }
+
+            histogram.Sum += pair.Value.Sum;
+            histogram.Count += pair.Value.Count;
+        }
+    }
+
+    private static void MergeCounters<TKey>(Dictionary<TKey, long> target, Dictionary<TKey, long> source)
+        where TKey : notnull
+    {
+        foreach (KeyValuePair<TKey, long> pair in source)
+        {
+            target[pair.Key] = target.TryGetValue(pair.Key, out long count) ? count + pair.Value : pair.Value;
+        }
+    }
+
+    internal IReadOnlyList<double> Bounds => _bounds;
+
     internal void Write(TextWriter writer)
     {
         WriteHistogram(writer, "ragmonitor_request_duration_seconds", "Total time of monitored requests read from RagMonitor logs, in seconds.",
@@ -187,7 +235,7 @@ internal sealed class PrometheusExport
                 writer.Write($"{name}_bucket{{{labelText},le=\"{le}\"}} {cumulative.ToString(CultureInfo.InvariantCulture)}\n");
             }
 
-            writer.Write($"{name}_sum{{{labelText}}} {Format(histogram.Sum)}\n");
+            writer.Write($"{name}_sum{{{labelText}}} {Format(Math.Round(histogram.Sum, 9))}\n");
             writer.Write($"{name}_count{{{labelText}}} {histogram.Count.ToString(CultureInfo.InvariantCulture)}\n");
         }
     }

@@ -12,7 +12,7 @@ internal sealed class TrendAnalysis
     /// <summary>Above this many buckets the scan stops with a message asking for a larger bucket.</summary>
     internal const int MaxBuckets = 20_000;
 
-    private const int ExactLimitPerBucket = 2_048;
+    private const int ExactLimitPerBucket = TrendBucket.ExactLimit;
 
     private readonly Dictionary<long, TrendBucket> _buckets = new();
     private readonly HashSet<string>? _stageFilter;
@@ -83,6 +83,34 @@ internal sealed class TrendAnalysis
         }
     }
 
+    /// <summary>Adds another trend (of a later chunk of the logs, same bucket size and filter) to this one.</summary>
+    internal void Merge(TrendAnalysis other)
+    {
+        foreach (string series in other._seriesOrder)
+        {
+            if (_seenSeries.Add(series))
+            {
+                _seriesOrder.Add(series);
+            }
+        }
+
+        foreach (KeyValuePair<long, TrendBucket> pair in other._buckets)
+        {
+            if (!_buckets.TryGetValue(pair.Key, out TrendBucket? bucket))
+            {
+                if (_buckets.Count >= MaxBuckets)
+                {
+                    throw new CliException($"more than {MaxBuckets} time buckets: use a larger --bucket (for example 1h or 1d)");
+                }
+
+                bucket = new TrendBucket(pair.Value.Start);
+                _buckets.Add(pair.Key, bucket);
+            }
+
+            bucket.Merge(pair.Value);
+        }
+    }
+
     /// <summary>Buckets in time order, including empty ones between the first and the last.</summary>
     internal IReadOnlyList<TrendBucket> Buckets()
     {
@@ -135,6 +163,18 @@ internal sealed class TrendBucket
     internal long Requests { get; set; }
 
     internal DurationSketch? Find(string series) => _series.GetValueOrDefault(series);
+
+    internal void Merge(TrendBucket other)
+    {
+        Requests += other.Requests;
+        foreach (KeyValuePair<string, DurationSketch> pair in other._series)
+        {
+            Get(pair.Key, ExactLimit).Merge(pair.Value);
+        }
+    }
+
+    /// <summary>The exact limit of bucket sketches created by merges.</summary>
+    internal const int ExactLimit = 2_048;
 
     internal DurationSketch Get(string series, int exactLimit)
     {

@@ -126,7 +126,7 @@ internal static class CheckCommand
 
             LogSelection logs = selection.Get(parseResult);
             var analysis = new LogAnalysis(0);
-            LogScanner.Scan(environment, logs, analysis.Add);
+            LogScanner.Scan(environment, logs, () => new LogAnalysis(0), static (a, e) => a.Add(e), analysis.Merge);
             return Evaluate(environment, analysis, list, parseResult.GetValue(failOnMissing));
         });
         return command;

@@ -90,8 +90,8 @@ internal static class CompareCommand
 
             var baselineAnalysis = new LogAnalysis(0);
             var currentAnalysis = new LogAnalysis(0);
-            LogScanner.Scan(environment, baselineLogs, baselineAnalysis.Add);
-            LogScanner.Scan(environment, currentLogs, currentAnalysis.Add);
+            LogScanner.Scan(environment, baselineLogs, () => new LogAnalysis(0), static (a, e) => a.Add(e), baselineAnalysis.Merge);
+            LogScanner.Scan(environment, currentLogs, () => new LogAnalysis(0), static (a, e) => a.Add(e), currentAnalysis.Merge);
             double significance = parseResult.GetValue(alpha);
             IReadOnlyList<Comparison> rows = Compare(baselineAnalysis, currentAnalysis, significance, effect);
             string method = string.Create(CultureInfo.InvariantCulture,

@@ -29,7 +29,7 @@ internal static class ExportCommand
             IReadOnlyList<double> bounds = ParseBuckets(parseResult.GetValue(buckets));
             var exporter = new PrometheusExport(bounds);
             LogSelection logs = selection.Get(parseResult);
-            PerformanceLogReadStatistics statistics = LogScanner.Scan(environment, logs, exporter.Add);
+            PerformanceLogReadStatistics statistics = LogScanner.Scan(environment, logs, () => new PrometheusExport(bounds), static (x, e) => x.Add(e), exporter.Merge);
             exporter.SkippedLines = statistics.LinesSkipped;
             string? path = parseResult.GetValue(output);
             if (string.IsNullOrEmpty(path) || path == "-")

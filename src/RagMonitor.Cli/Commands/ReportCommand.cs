@@ -33,13 +33,23 @@ internal static class ReportCommand
             string path = parseResult.GetValue(output) ?? "report.html";
             LogSelection logs = selection.Get(parseResult);
             TimeSpan bucketSize = TrendCommand.ResolveBucket(parseResult.GetValue(bucket), logs, environment, 120);
-            var analysis = new LogAnalysis(parseResult.GetValue(top));
+            int slowest = parseResult.GetValue(top);
+            var analysis = new LogAnalysis(slowest);
             var trend = new TrendAnalysis(bucketSize, null);
-            PerformanceLogReadStatistics statistics = LogScanner.Scan(environment, logs, entry =>
-            {
-                analysis.Add(entry);
-                trend.Add(entry);
-            });
+            PerformanceLogReadStatistics statistics = LogScanner.Scan(
+                environment,
+                logs,
+                () => (Analysis: new LogAnalysis(slowest), Trend: new TrendAnalysis(bucketSize, null)),
+                static (state, entry) =>
+                {
+                    state.Analysis.Add(entry);
+                    state.Trend.Add(entry);
+                },
+                state =>
+                {
+                    analysis.Merge(state.Analysis);
+                    trend.Merge(state.Trend);
+                });
             var model = SummaryModel.Build(logs, statistics, analysis);
             string html = HtmlReport.Render(model, trend, parseResult.GetValue(title) ?? "RagMonitor performance report", environment.Time.GetUtcNow());
             string? directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -24,8 +24,9 @@ internal static class SummaryCommand
         command.SetAction(parseResult =>
         {
             LogSelection logs = selection.Get(parseResult);
-            var analysis = new LogAnalysis(parseResult.GetValue(top));
-            PerformanceLogReadStatistics statistics = LogScanner.Scan(environment, logs, analysis.Add);
+            int slowest = parseResult.GetValue(top);
+            var analysis = new LogAnalysis(slowest);
+            PerformanceLogReadStatistics statistics = LogScanner.Scan(environment, logs, () => new LogAnalysis(slowest), static (a, e) => a.Add(e), analysis.Merge);
             SummaryWriter.Write(parseResult.GetValue(format) ?? "table", SummaryModel.Build(logs, statistics, analysis), environment);
             return ExitCodes.Ok;
         });

@@ -54,8 +54,9 @@ internal static class TrendCommand
 
             LogSelection logs = selection.Get(parseResult);
             TimeSpan bucketSize = ResolveBucket(parseResult.GetValue(bucket), logs, environment, kind == "ascii" ? 60 : 120);
-            var trend = new TrendAnalysis(bucketSize, parseResult.GetValue(stages));
-            LogScanner.Scan(environment, logs, trend.Add);
+            string[]? stageFilter = parseResult.GetValue(stages);
+            var trend = new TrendAnalysis(bucketSize, stageFilter);
+            LogScanner.Scan(environment, logs, () => new TrendAnalysis(bucketSize, stageFilter), static (t, e) => t.Add(e), trend.Merge);
             switch (kind)
             {
                 case "ascii":

@@ -12,7 +12,11 @@ internal static class LogScanner
     /// <summary>Scans at least this many bytes before a progress bar is worth drawing.</summary>
     private const long ProgressThresholdBytes = 32L * 1024 * 1024;
 
-    internal static PerformanceLogReadStatistics Scan(CliEnvironment environment, LogSelection selection, PerformanceLogEntryHandler handler, bool includeMetadata = false)
+    /// <summary>
+    /// Reads the selected logs on all cores: each chunk of the files gets its own state from <paramref name="create"/>,
+    /// filled by <paramref name="visit"/>; the states are passed to <paramref name="merge"/> in file order.
+    /// </summary>
+    internal static PerformanceLogReadStatistics Scan<TState>(CliEnvironment environment, LogSelection selection, Func<TState> create, Action<TState, PerformanceLogEntry> visit, Action<TState> merge)
     {
         if (!Directory.Exists(selection.Directory))
         {
@@ -41,11 +45,11 @@ internal static class LogScanner
         {
             if (environment.ShowProgress && totalBytes >= ProgressThresholdBytes)
             {
-                statistics = ScanWithProgress(files, selection, handler, includeMetadata, totalBytes);
+                statistics = ScanWithProgress(files, totalBytes, progress => Read(files, selection.ToReadOptions(progress), create, visit, merge));
             }
             else
             {
-                statistics = PerformanceLog.Read(files, selection.ToReadOptions(includeMetadata: includeMetadata), handler);
+                statistics = Read(files, selection.ToReadOptions(), create, visit, merge);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -81,7 +85,14 @@ internal static class LogScanner
         }
     }
 
-    private static PerformanceLogReadStatistics ScanWithProgress(IReadOnlyList<PerformanceLogFile> files, LogSelection selection, PerformanceLogEntryHandler handler, bool includeMetadata, long totalBytes)
+    /// <summary>Threads for a scan: the RAGMON_THREADS environment variable, else one per core.</summary>
+    internal static int Threads
+        => int.TryParse(Environment.GetEnvironmentVariable("RAGMON_THREADS"), out int threads) && threads > 0 ? threads : Environment.ProcessorCount;
+
+    private static PerformanceLogReadStatistics Read<TState>(IReadOnlyList<PerformanceLogFile> files, PerformanceLogReadOptions options, Func<TState> create, Action<TState, PerformanceLogEntry> visit, Action<TState> merge)
+        => PerformanceLog.ReadParallel(files, options, create, visit, merge, Threads);
+
+    private static PerformanceLogReadStatistics ScanWithProgress(IReadOnlyList<PerformanceLogFile> files, long totalBytes, Func<Action<long>, PerformanceLogReadStatistics> read)
     {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -95,7 +106,7 @@ internal static class LogScanner
             .Start(context =>
             {
                 ProgressTask task = context.AddTask($"Reading {files.Count} log file(s)", maxValue: totalBytes);
-                statistics = PerformanceLog.Read(files, selection.ToReadOptions(bytes => task.Value = bytes, includeMetadata), handler);
+                statistics = read(bytes => task.Value = bytes);
                 task.Value = totalBytes;
             });
         return statistics!;

@@ -25,7 +25,7 @@ namespace RagMonitor;
 /// calls a handler with a reused <see cref="PerformanceLogEntry"/> (several times faster: no allocation per line
 /// unless the handler asks for the request id or metadata).</para>
 /// </remarks>
-public static class PerformanceLog
+public static partial class PerformanceLog
 {
     /// <summary>The default log directory, <c>logs/performance</c> (relative to the working directory).</summary>
     public const string DefaultDirectory = "logs/performance";
@@ -245,6 +245,7 @@ public static class PerformanceLog
         private readonly long _toTicks;
         private long _bytesBeforeFile;
         private string _path = string.Empty;
+        private bool _hideLineNumbers;
 
         internal ReadSession(PerformanceLogReadOptions options, PerformanceLogReadStatistics statistics)
         {
@@ -262,6 +263,17 @@ public static class PerformanceLog
             _statistics.FilesRead++;
             return new PerformanceLogLineSource(file.Path, file.IsCompressed, Math.Max(1024, _options.MaxLineLength), asyncIo);
         }
+
+        /// <summary>Opens one chunk of a file for a parallel read.</summary>
+        internal PerformanceLogLineSource Open(PerformanceLogFile file, long start, long end)
+        {
+            _path = file.Path;
+            _entry.FilePath = file.Path;
+            return new PerformanceLogLineSource(file.Path, file.IsCompressed, Math.Max(1024, _options.MaxLineLength), false, start, end);
+        }
+
+        /// <summary>Entries of this chunk report line number 0 (their true number is known only after the earlier chunks are read).</summary>
+        internal void HideLineNumbers() => _hideLineNumbers = true;
 
         internal void ReportProgress(PerformanceLogLineSource source)
             => _options.Progress?.Invoke(_bytesBeforeFile + source.FilePosition);
@@ -302,7 +314,7 @@ public static class PerformanceLog
                 }
 
                 statistics.LinesRead++;
-                entry.LineNumber = source.LineNumber;
+                entry.LineNumber = _hideLineNumbers ? 0 : source.LineNumber;
                 string? error = _parser.Parse(source.Buffer, offset, length, entry, includeMetadata);
                 if (error is not null)
                 {

@@ -13,6 +13,7 @@ namespace RagMonitor;
 internal sealed class PerformanceLogLineParser
 {
     private readonly PerformanceLogStringCache _names = new();
+    private readonly NameHint[] _hints = new NameHint[16];
     private readonly byte[] _scratch = new byte[1024];
     private readonly bool _unqualifiedIsUtc;
     private byte[]? _repairBuffer;
@@ -251,7 +252,7 @@ internal sealed class PerformanceLogLineParser
             }
             else if (name.SequenceEqual("request"u8))
             {
-                entry.RequestName = OptionalName(ref reader);
+                entry.RequestName = OptionalName(ref reader, 0);
             }
             else if (name.SequenceEqual("request_id"u8))
             {
@@ -270,7 +271,7 @@ internal sealed class PerformanceLogLineParser
             }
             else if (name.SequenceEqual("error_type"u8))
             {
-                entry.ErrorType = OptionalName(ref reader);
+                entry.ErrorType = OptionalName(ref reader, 1);
             }
             else if (name.SequenceEqual("bottlenecks"u8))
             {
@@ -330,9 +331,10 @@ internal sealed class PerformanceLogLineParser
             return "stages is not an object";
         }
 
+        int stageIndex = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string stageName = Name(ref reader);
+            string stageName = Name(ref reader, 2 + Math.Min(stageIndex++, 7));
             reader.Read();
             if (reader.TokenType == JsonTokenType.Number)
             {
@@ -412,7 +414,7 @@ internal sealed class PerformanceLogLineParser
                 }
                 else if (name.SequenceEqual("error_type"u8))
                 {
-                    errorType = OptionalName(ref reader);
+                    errorType = OptionalName(ref reader, -1);
                 }
                 else
                 {
@@ -439,6 +441,7 @@ internal sealed class PerformanceLogLineParser
             return;
         }
 
+        int bottleneckIndex = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType == JsonTokenType.String)
@@ -474,7 +477,7 @@ internal sealed class PerformanceLogLineParser
                 reader.Read();
                 if (name.SequenceEqual("stage"u8))
                 {
-                    stage = OptionalName(ref reader);
+                    stage = OptionalName(ref reader, 10 + Math.Min(bottleneckIndex, 3));
                 }
                 else if (name.SequenceEqual("share"u8))
                 {
@@ -485,7 +488,7 @@ internal sealed class PerformanceLogLineParser
                 }
                 else if (name.SequenceEqual("rule"u8))
                 {
-                    rule = OptionalName(ref reader);
+                    rule = OptionalName(ref reader, 14);
                 }
                 else
                 {
@@ -496,6 +499,7 @@ internal sealed class PerformanceLogLineParser
             if (stage is not null)
             {
                 entry.AddBottleneck(new LogBottleneckEntry(stage, share, rule));
+                bottleneckIndex++;
             }
         }
     }
@@ -567,11 +571,11 @@ internal sealed class PerformanceLogLineParser
         return reader.ValueTextEquals("canceled"u8) ? OperationStatus.Cancelled : null;
     }
 
-    private string? OptionalName(ref Utf8JsonReader reader)
+    private string? OptionalName(ref Utf8JsonReader reader, int slot)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            return Name(ref reader);
+            return Name(ref reader, slot);
         }
 
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -582,12 +586,34 @@ internal sealed class PerformanceLogLineParser
         return null;
     }
 
-    /// <summary>The current string token as a shared string.</summary>
-    private string Name(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The current string token as a shared string; <paramref name="slot"/> remembers the last name seen at the same
+    /// place of the line (the n-th stage, the request name…), which is almost always the same as this one.
+    /// </summary>
+    private string Name(ref Utf8JsonReader reader, int slot)
     {
         if (!reader.ValueIsEscaped)
         {
-            return _names.Get(reader.ValueSpan);
+            ReadOnlySpan<byte> bytes = reader.ValueSpan;
+            if ((uint)slot < (uint)_hints.Length)
+            {
+                ref NameHint hint = ref _hints[slot];
+                if (hint.Bytes is not null && bytes.SequenceEqual(hint.Bytes))
+                {
+                    return hint.Value!;
+                }
+
+                string value = _names.Get(bytes);
+                if (bytes.Length <= 64)
+                {
+                    hint.Bytes = bytes.ToArray();
+                    hint.Value = value;
+                }
+
+                return value;
+            }
+
+            return _names.Get(bytes);
         }
 
         if (reader.ValueSpan.Length <= _scratch.Length)
@@ -597,6 +623,12 @@ internal sealed class PerformanceLogLineParser
         }
 
         return reader.GetString()!;
+    }
+
+    private struct NameHint
+    {
+        public byte[]? Bytes;
+        public string? Value;
     }
 
     /// <summary>The current property name or string, unescaped when short enough (long escaped names match nothing we look for).</summary>

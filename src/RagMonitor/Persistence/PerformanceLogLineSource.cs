@@ -40,8 +40,22 @@ internal sealed class PerformanceLogLineSource : IDisposable
     private bool _eof;
     private bool _discarding;
     private bool _atFileStart = true;
+    private bool _skipToNewline;
+    private long _bufferFileOffset;
+    private readonly long _rangeStart;
+    private readonly long _rangeEnd;
+    private bool _rangeDone;
 
     internal PerformanceLogLineSource(string path, bool compressed, int maxLineLength, bool asyncIo)
+        : this(path, compressed, maxLineLength, asyncIo, 0, long.MaxValue)
+    {
+    }
+
+    /// <summary>
+    /// Opens a file; for a plain file, <paramref name="rangeStart"/>/<paramref name="rangeEnd"/> select the lines that
+    /// start in [start, end) (a line that starts in the range is read to its end, even past <paramref name="rangeEnd"/>).
+    /// </summary>
+    internal PerformanceLogLineSource(string path, bool compressed, int maxLineLength, bool asyncIo, long rangeStart, long rangeEnd)
     {
         _file = new FileStream(path, new FileStreamOptions
         {
@@ -64,7 +78,20 @@ internal sealed class PerformanceLogLineSource : IDisposable
 
         int initial = compressed || length >= BlockSize ? BlockSize : (int)Math.Max(4096, length + 1);
         _buffer = ArrayPool<byte>.Shared.Rent(initial);
+        _rangeStart = compressed ? 0 : rangeStart;
+        _rangeEnd = compressed ? long.MaxValue : rangeEnd;
+        if (_rangeStart > 0)
+        {
+            // Start on the byte before the range: the first line of the range begins after the first line feed from there.
+            _file.Seek(_rangeStart - 1, SeekOrigin.Begin);
+            _bufferFileOffset = _rangeStart - 1;
+            _skipToNewline = true;
+            _atFileStart = false;
+        }
     }
+
+    /// <summary>For a plain file: the bytes of the range consumed so far (the offset after the last line returned, capped at the range end, minus the range start).</summary>
+    internal long RangeBytesConsumed => Math.Max(0, Math.Min(_bufferFileOffset + _start, _rangeEnd) - _rangeStart);
 
     internal byte[] Buffer => _buffer;
 
@@ -96,8 +123,32 @@ internal sealed class PerformanceLogLineSource : IDisposable
         length = 0;
         while (true)
         {
+            if (_rangeDone)
+            {
+                return LineRead.End;
+            }
+
             ReadOnlySpan<byte> pending = new(_buffer, _start, _end - _start);
             int newline = pending.IndexOf((byte)'\n');
+            if (_skipToNewline)
+            {
+                if (newline < 0)
+                {
+                    _start = _end;
+                    return _eof ? LineRead.End : LineRead.NeedData;
+                }
+
+                _start += newline + 1;
+                _skipToNewline = false;
+                continue;
+            }
+
+            if (_bufferFileOffset + _start >= _rangeEnd && !_discarding)
+            {
+                _rangeDone = true;
+                return LineRead.End;
+            }
+
             if (_discarding)
             {
                 if (newline < 0)
@@ -173,6 +224,7 @@ internal sealed class PerformanceLogLineSource : IDisposable
     {
         if (_start > 0)
         {
+            _bufferFileOffset += _start;
             int remaining = _end - _start;
             if (remaining > 0)
             {
@@ -190,6 +242,7 @@ internal sealed class PerformanceLogLineSource : IDisposable
                 // The line in the buffer is too long: drop what we have and skip to its end.
                 LineNumber++;
                 BytesOut += _end;
+                _bufferFileOffset += _end;
                 _discarding = true;
                 _start = 0;
                 _end = 0;

@@ -142,7 +142,8 @@ internal static class PerformanceLogNumbers
             }
         }
 
-        long ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + fractionTicks;
+        long ticks = (DaysFromCivil(year, month, day) * TimeSpan.TicksPerDay) + (hour * TimeSpan.TicksPerHour)
+            + (minute * TimeSpan.TicksPerMinute) + (second * TimeSpan.TicksPerSecond) + fractionTicks;
         if (i == s.Length)
         {
             if (unqualifiedIsUtc)
@@ -205,6 +206,16 @@ internal static class PerformanceLogNumbers
         value = new DateTimeOffset(ticks, offset);
         return true;
     }
+
+    /// <summary>Days from 0001-01-01 to the given proleptic Gregorian date (the day count of <see cref="DateTime.Ticks"/>).</summary>
+    private static long DaysFromCivil(int year, int month, int day)
+    {
+        int y = year - 1;
+        int dayOfYear = day - 1 + (month > 2 && DateTime.IsLeapYear(year) ? 1 : 0) + s_daysBeforeMonth[month - 1];
+        return (365L * y) + (y / 4) - (y / 100) + (y / 400) + dayOfYear;
+    }
+
+    private static readonly int[] s_daysBeforeMonth = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
 
     private static bool Digits(ReadOnlySpan<byte> s, int start, int count, out int value)
     {

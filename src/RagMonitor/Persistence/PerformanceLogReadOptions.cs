@@ -100,6 +100,37 @@ public sealed class PerformanceLogReadStatistics
         options.LineSkipped?.Invoke(line);
     }
 
+    /// <summary>Adds the counts of a chunk whose line numbers start after <paramref name="lineOffset"/> lines.</summary>
+    internal void Add(PerformanceLogReadStatistics chunk, long lineOffset, PerformanceLogReadOptions options)
+    {
+        BytesRead += chunk.BytesRead;
+        UncompressedBytesRead += chunk.UncompressedBytesRead;
+        LinesRead += chunk.LinesRead;
+        RecordsRead += chunk.RecordsRead;
+        RecordsMatched += chunk.RecordsMatched;
+        foreach (SkippedLogLine line in chunk.SkippedLines)
+        {
+            SkippedLogLine absolute = line with { LineNumber = line.LineNumber + lineOffset };
+            if (_skipped.Count < options.MaxSkippedLinesKept)
+            {
+                _skipped.Add(absolute);
+            }
+
+            options.LineSkipped?.Invoke(absolute);
+        }
+
+        LinesSkipped += chunk.LinesSkipped;
+        if (chunk.FirstTimestamp is DateTimeOffset first && (FirstTimestamp is not DateTimeOffset current || first < current))
+        {
+            FirstTimestamp = first;
+        }
+
+        if (chunk.LastTimestamp is DateTimeOffset last && (LastTimestamp is not DateTimeOffset currentLast || last > currentLast))
+        {
+            LastTimestamp = last;
+        }
+    }
+
     internal void AddMatched(DateTimeOffset timestamp)
     {
         RecordsMatched++;

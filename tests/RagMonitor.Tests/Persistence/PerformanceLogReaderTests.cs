@@ -352,6 +352,61 @@ public sealed class PerformanceLogReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_parallel_read_in_small_chunks_sees_exactly_what_a_sequential_read_sees(int threads)
+    {
+        var builder = new StringBuilder();
+        var random = new Random(9);
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (i % 1231 == 7)
+            {
+                builder.Append("{\"total_time\":1,\"timesta\n");
+                continue;
+            }
+
+            builder.Append(CultureInfo.InvariantCulture, $"{{\"total_time\":{i}.5,\"timestamp\":\"2026-11-29T08:00:00Z\",\"stages\":{{\"s\":{{\"duration\":0.5,\"metadata\":{{\"pad\":\"{new string('p', random.Next(0, 300))}\"}}}}}},\"request_id\":\"{i}\"}}\n");
+        }
+
+        Write("20261129_performance.jsonl", builder.ToString());
+        WriteGzip("20261128_performance.jsonl.gz", builder.ToString());
+        Write("20261127_performance.jsonl", RagMonitorLine + "\n");
+        IReadOnlyList<PerformanceLogFile> files = PerformanceLog.ListFiles(_dir);
+
+        var sequential = new List<string>();
+        PerformanceLogReadStatistics expected = PerformanceLog.Read(files, null, e => sequential.Add(e.GetRequestId()!));
+
+        var merged = new List<string>();
+        int states = 0;
+        long progress = 0;
+        PerformanceLogReadStatistics actual = PerformanceLog.ReadParallel(
+            files,
+            new PerformanceLogReadOptions { Progress = p => progress = p },
+            () => new List<string>(),
+            (list, e) => list.Add(e.GetRequestId()!),
+            list =>
+            {
+                states++;
+                merged.AddRange(list);
+            },
+            threads,
+            64 * 1024,
+            CancellationToken.None);
+
+        Assert.True(states > 20, $"only {states} chunks");
+        Assert.Equal(sequential, merged);
+        Assert.Equal(expected.LinesRead, actual.LinesRead);
+        Assert.Equal(expected.RecordsMatched, actual.RecordsMatched);
+        Assert.Equal(expected.LinesSkipped, actual.LinesSkipped);
+        Assert.Equal(expected.SkippedLines, actual.SkippedLines);
+        Assert.Equal(expected.BytesRead, actual.BytesRead);
+        Assert.Equal(expected.UncompressedBytesRead, actual.UncompressedBytesRead);
+        Assert.Equal(expected.FilesRead, actual.FilesRead);
+        Assert.Equal(expected.BytesRead, progress);
+    }
+
+    [Theory]
     [InlineData("1.5", 1.5)]
     [InlineData("0.000001", 0.000001)]
     [InlineData("12345678.123456", 12345678.123456)]
