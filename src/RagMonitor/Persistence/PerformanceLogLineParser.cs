@@ -18,9 +18,12 @@ internal sealed class PerformanceLogLineParser
     private readonly bool _unqualifiedIsUtc;
     private byte[]? _repairBuffer;
 
-    internal PerformanceLogLineParser(bool unqualifiedTimestampsAreUtc)
+    private readonly PerformanceLogFastParser? _fast;
+
+    internal PerformanceLogLineParser(bool unqualifiedTimestampsAreUtc, bool useFastPath = true)
     {
         _unqualifiedIsUtc = unqualifiedTimestampsAreUtc;
+        _fast = useFastPath ? new PerformanceLogFastParser(_names, unqualifiedTimestampsAreUtc) : null;
     }
 
     /// <summary>
@@ -34,6 +37,16 @@ internal sealed class PerformanceLogLineParser
     {
         DroppedPrefix = null;
         entry.Reset(buffer, offset, length, includeMetadata);
+        if (_fast is not null)
+        {
+            if (_fast.Parse(new ReadOnlySpan<byte>(buffer, offset, length), entry) == PerformanceLogFastParser.Result.Parsed)
+            {
+                return null;
+            }
+
+            entry.Reset(buffer, offset, length, includeMetadata);
+        }
+
         string? error;
         try
         {
@@ -400,12 +413,20 @@ internal sealed class PerformanceLogLineParser
                     {
                         calls = c;
                     }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
                 else if (name.SequenceEqual("share"u8))
                 {
                     if (reader.TokenType == JsonTokenType.Number)
                     {
                         share = Number(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
                     }
                 }
                 else if (name.SequenceEqual("status"u8))
@@ -484,6 +505,10 @@ internal sealed class PerformanceLogLineParser
                     if (reader.TokenType == JsonTokenType.Number)
                     {
                         share = Number(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
                     }
                 }
                 else if (name.SequenceEqual("rule"u8))

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -117,6 +118,7 @@ internal sealed class PerformanceLogLineSource : IDisposable
     /// <summary>Uncompressed bytes returned so far.</summary>
     internal long BytesOut { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal LineRead Next(out int offset, out int length)
     {
         offset = 0;

@@ -351,6 +351,90 @@ public sealed class PerformanceLogReaderTests : IDisposable
         Assert.Equal(statistics.UncompressedBytesRead, slowStatistics.UncompressedBytesRead);
     }
 
+    private static string Canonical(PerformanceLogRecord r)
+    {
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"{r.StartTimeSeconds:R}|{r.TotalTimeSeconds:R}|{r.Timestamp:O}|{r.RequestName}|{r.RequestId}|{r.Status}|{r.ErrorType}|{r.AllocatedBytes}|{r.GcCollections}|");
+        foreach (LogStageRecord s in r.Stages)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"[{s.Name}|{s.DurationSeconds:R}|{s.Calls}|{s.Share:R}|{s.Status}|{s.ErrorType}|{string.Join(";", s.Metadata.Select(m => m.Key + "=" + m.Value.Kind + ":" + m.Value))}]");
+        }
+
+        foreach (LogBottleneckRecord x in r.Bottlenecks)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<{x.Stage}|{x.Share:R}|{x.Rule}>");
+        }
+
+        return b.ToString();
+    }
+
+    [Fact]
+    public void The_fast_path_never_accepts_what_the_reference_parser_would_not_read_the_same_way()
+    {
+        string[] corpus =
+        {
+            RagMonitorLine,
+            PythonLine,
+            " { \"total_time\" : 1.25e0 , \"timestamp\" : \"2026-11-29 08:00:00.5-01:00\" , \"stages\" : { \"a\" : { \"duration\" : 0 , \"calls\" : 1.0 , \"share\" : null , \"status\" : \"canceled\" } } , \"request\" : null , \"x\" : [ true , false , null , { } , [ ] , -0.5E-3 ] } ",
+            "{\"total_time\":2,\"start_time\":1795939200,\"stages\":{\"a\":{\"duration\":1,\"metadata\":{\"deep\":{\"x\":[1,[2,[3]]],\"s\":\"q\\\"uote \\u00e9\"}},\"share\":{\"odd\":1},\"calls\":[1]}},\"bottlenecks\":[{\"stage\":\"a\",\"share\":\"x\",\"rule\":null},{}],\"status\":\"weird\",\"request_id\":{\"id\":1},\"allocated_bytes\":null,\"gc_collections\":7}",
+            "{\"total_time\":1,\"timestamp\":\"2026-11-29T08:00:00Z\",\"bottlenecks\":[\"retrieval (45.0%)\"],\"stages\":{\"retrieval\":0.5}}",
+            "{\"total_time\":1,\"timestamp\":\"2026-11-29T08:00:00Z\",\"request\":\"a\\u0073k\",\"stages\":{\"r\\tx\":{\"duration\":1}}}",
+        };
+        var random = new Random(1234);
+        byte[] noise = Encoding.ASCII.GetBytes("\"\\{}[],:0123456789.eE-+ ntfulrsx\u0001\u00e9");
+        var fast = new PerformanceLogFastParser(new PerformanceLogStringCache(), false);
+        var reference = new PerformanceLogLineParser(false, useFastPath: false);
+        var fastEntry = new PerformanceLogEntry();
+        var referenceEntry = new PerformanceLogEntry();
+        int accepted = 0;
+        int total = 0;
+        foreach (string line in corpus)
+        {
+            byte[] original = Encoding.UTF8.GetBytes(line);
+            for (int n = 0; n < 3000; n++)
+            {
+                var bytes = new List<byte>(original);
+                int edits = n == 0 ? 0 : 1 + random.Next(3);
+                for (int e = 0; e < edits && bytes.Count > 0; e++)
+                {
+                    int at = random.Next(bytes.Count);
+                    switch (random.Next(4))
+                    {
+                        case 0:
+                            bytes.RemoveRange(at, bytes.Count - at);
+                            break;
+                        case 1:
+                            bytes.RemoveAt(at);
+                            break;
+                        case 2:
+                            bytes.Insert(at, noise[random.Next(noise.Length)]);
+                            break;
+                        default:
+                            bytes[at] = noise[random.Next(noise.Length)];
+                            break;
+                    }
+                }
+
+                byte[] candidate = bytes.ToArray();
+                total++;
+                fastEntry.Reset(candidate, 0, candidate.Length, true);
+                if (fast.Parse(candidate, fastEntry) != PerformanceLogFastParser.Result.Parsed)
+                {
+                    continue;
+                }
+
+                accepted++;
+                string? error = reference.Parse(candidate, 0, candidate.Length, referenceEntry, true);
+                string text = Encoding.UTF8.GetString(candidate);
+                Assert.True(error is null, $"fast path accepted a line the reference rejects ({error}): {text}");
+                Assert.True(reference.DroppedPrefix is null, text);
+                Assert.Equal(Canonical(referenceEntry.ToRecord()), Canonical(fastEntry.ToRecord()));
+            }
+        }
+
+        Assert.InRange(accepted, total / 20, total - 1);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -1,0 +1,1043 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace RagMonitor;
+
+/// <summary>
+/// A fast path for the usual log line: a small validating JSON scanner that reads the fields RagMonitor and the
+/// Python module write, straight from the UTF-8 bytes. It accepts a line only when the line is well-formed JSON
+/// and every field it interprets has the expected type and no escape sequence; anything else (invalid or torn
+/// JSON, escaped names, unusual types) is handed back as <see cref="Result.Fallback"/> to the
+/// <see cref="System.Text.Json.Utf8JsonReader"/>-based parser, which is the reference and produces the messages.
+/// </summary>
+internal sealed class PerformanceLogFastParser
+{
+    internal enum Result
+    {
+        /// <summary>The entry is filled.</summary>
+        Parsed,
+
+        /// <summary>Let the reference parser decide (invalid, torn or unusual line).</summary>
+        Fallback,
+    }
+
+    private const int MaxDepth = 56;
+
+    private static readonly SearchValues<byte> s_stringSpecials = SearchValues.Create(StringSpecials());
+
+    private readonly PerformanceLogStringCache _names;
+    private readonly bool _unqualifiedIsUtc;
+    private readonly byte[]?[] _hintBytes = new byte[16][];
+    private readonly string?[] _hintValues = new string?[16];
+
+    internal PerformanceLogFastParser(PerformanceLogStringCache names, bool unqualifiedTimestampsAreUtc)
+    {
+        _names = names;
+        _unqualifiedIsUtc = unqualifiedTimestampsAreUtc;
+    }
+
+    private static byte[] StringSpecials()
+    {
+        var bytes = new byte[34];
+        for (int i = 0; i < 32; i++)
+        {
+            bytes[i] = (byte)i;
+        }
+
+        bytes[32] = (byte)'"';
+        bytes[33] = (byte)'\\';
+        return bytes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
+    {
+        int i = 0;
+        SkipWhitespace(s, ref i);
+        if (i >= s.Length || s[i] != (byte)'{')
+        {
+            return Result.Fallback;
+        }
+
+        i++;
+        bool hasTotal = false;
+        bool hasTimestamp = false;
+        SkipWhitespace(s, ref i);
+        if (i < s.Length && s[i] == (byte)'}')
+        {
+            return Result.Fallback;
+        }
+
+        while (true)
+        {
+            if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key))
+            {
+                return Result.Fallback;
+            }
+
+            if (i >= s.Length)
+            {
+                return Result.Fallback;
+            }
+
+            byte first = s[i];
+            switch (key.Length)
+            {
+                case 10 when key.SequenceEqual("start_time"u8):
+                    if (first == (byte)'n')
+                    {
+                        if (!Literal(s, ref i, "null"u8))
+                        {
+                            return Result.Fallback;
+                        }
+                    }
+                    else if (!Number(s, ref i, out double start))
+                    {
+                        return Result.Fallback;
+                    }
+                    else
+                    {
+                        entry.SetStartTime(start);
+                    }
+
+                    break;
+                case 10 when key.SequenceEqual("total_time"u8):
+                    if (!Number(s, ref i, out double total) || total < 0)
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.TotalTimeSeconds = total;
+                    hasTotal = true;
+                    break;
+                case 9 when key.SequenceEqual("timestamp"u8):
+                    if (!PlainString(s, ref i, out int tsStart, out int tsEnd)
+                        || !PerformanceLogNumbers.TryParseTimestamp(s.Slice(tsStart, tsEnd - tsStart), _unqualifiedIsUtc, out DateTimeOffset timestamp))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.Timestamp = timestamp;
+                    hasTimestamp = true;
+                    break;
+                case 6 when key.SequenceEqual("stages"u8):
+                    if (first == (byte)'n')
+                    {
+                        if (!Literal(s, ref i, "null"u8))
+                        {
+                            return Result.Fallback;
+                        }
+                    }
+                    else if (!Stages(s, ref i, entry))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    break;
+                case 7 when key.SequenceEqual("request"u8):
+                    if (!OptionalName(s, ref i, 0, out string? request))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.RequestName = request;
+                    break;
+                case 10 when key.SequenceEqual("request_id"u8):
+                    if (first == (byte)'"')
+                    {
+                        int tokenStart = i;
+                        if (!String(s, ref i, out _, out _, out _))
+                        {
+                            return Result.Fallback;
+                        }
+
+                        entry.SetRequestIdToken(tokenStart, i - tokenStart);
+                    }
+                    else if (!SkipValue(s, ref i, 1))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    break;
+                case 6 when key.SequenceEqual("status"u8):
+                    if (!Status(s, ref i, out OperationStatus? status))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.Status = status;
+                    break;
+                case 10 when key.SequenceEqual("error_type"u8):
+                    if (!OptionalName(s, ref i, 1, out string? errorType))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.ErrorType = errorType;
+                    break;
+                case 11 when key.SequenceEqual("bottlenecks"u8):
+                    if (!Bottlenecks(s, ref i, entry))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    break;
+                case 15 when key.SequenceEqual("allocated_bytes"u8):
+                    if (!OptionalInteger(s, ref i, out long? allocated))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.AllocatedBytes = allocated;
+                    break;
+                case 14 when key.SequenceEqual("gc_collections"u8):
+                    if (!OptionalInteger(s, ref i, out long? collections))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    entry.GcCollections = collections;
+                    break;
+                default:
+                    if (!SkipValue(s, ref i, 1))
+                    {
+                        return Result.Fallback;
+                    }
+
+                    break;
+            }
+
+            if (!NextMember(s, ref i, out bool end))
+            {
+                return Result.Fallback;
+            }
+
+            if (end)
+            {
+                break;
+            }
+        }
+
+        SkipWhitespace(s, ref i);
+        if (i != s.Length || !hasTotal)
+        {
+            return Result.Fallback;
+        }
+
+        if (!hasTimestamp)
+        {
+            if (entry.StartTimeSeconds is not double startTime)
+            {
+                return Result.Fallback;
+            }
+
+            entry.Timestamp = PerformanceLogNumbers.FromUnixSeconds(startTime + entry.TotalTimeSeconds);
+        }
+
+        return Result.Parsed;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Stages(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
+    {
+        if (s[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        i++;
+        SkipWhitespace(s, ref i);
+        if (i < s.Length && s[i] == (byte)'}')
+        {
+            i++;
+            return true;
+        }
+
+        int index = 0;
+        while (true)
+        {
+            if (!NameKey(s, ref i, 2 + Math.Min(index++, 7), out string? name) || i >= s.Length)
+            {
+                return false;
+            }
+
+            if (s[i] != (byte)'{')
+            {
+                return false;
+            }
+
+            i++;
+            double duration = 0;
+            bool hasDuration = false;
+            int? calls = null;
+            double? share = null;
+            OperationStatus? status = null;
+            string? errorType = null;
+            int metadataStart = 0;
+            int metadataLength = 0;
+            SkipWhitespace(s, ref i);
+            if (i < s.Length && s[i] == (byte)'}')
+            {
+                return false;
+            }
+
+            while (true)
+            {
+                if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key) || i >= s.Length)
+                {
+                    return false;
+                }
+
+                if (key.Length == 8 && key[0] == (byte)'d' && key.SequenceEqual("duration"u8))
+                {
+                    if (!Number(s, ref i, out duration) || duration < 0)
+                    {
+                        return false;
+                    }
+
+                    hasDuration = true;
+                }
+                else if (key.Length == 8 && key[0] == (byte)'m' && key.SequenceEqual("metadata"u8))
+                {
+                    int start = i;
+                    if (!SkipValue(s, ref i, 3))
+                    {
+                        return false;
+                    }
+
+                    if (s[start] == (byte)'{')
+                    {
+                        metadataStart = start;
+                        metadataLength = i - start;
+                    }
+                }
+                else if (key.Length == 5 && key[0] == (byte)'c' && key.SequenceEqual("calls"u8))
+                {
+                    if (!Number(s, ref i, out double c, out bool integral))
+                    {
+                        return false;
+                    }
+
+                    calls = integral && c >= int.MinValue && c <= int.MaxValue ? (int)c : null;
+                }
+                else if (key.Length == 5 && key[0] == (byte)'s' && key.SequenceEqual("share"u8))
+                {
+                    if (s[i] == (byte)'"' || s[i] == (byte)'{' || s[i] == (byte)'[' || s[i] == (byte)'n' || s[i] == (byte)'t' || s[i] == (byte)'f')
+                    {
+                        if (!SkipValue(s, ref i, 3))
+                        {
+                            return false;
+                        }
+                    }
+                    else if (!Number(s, ref i, out double sh))
+                    {
+                        return false;
+                    }
+                    else
+                    {
+                        share = sh;
+                    }
+                }
+                else if (key.Length == 6 && key.SequenceEqual("status"u8))
+                {
+                    if (!Status(s, ref i, out status))
+                    {
+                        return false;
+                    }
+                }
+                else if (key.Length == 10 && key.SequenceEqual("error_type"u8))
+                {
+                    if (!OptionalName(s, ref i, -1, out errorType))
+                    {
+                        return false;
+                    }
+                }
+                else if (!SkipValue(s, ref i, 3))
+                {
+                    return false;
+                }
+
+                if (!NextMember(s, ref i, out bool stageEnd))
+                {
+                    return false;
+                }
+
+                if (stageEnd)
+                {
+                    break;
+                }
+            }
+
+            if (!hasDuration)
+            {
+                return false;
+            }
+
+            entry.AddStage(new LogStageEntry(name!, duration, calls, share, status, errorType, metadataStart, metadataLength));
+            if (!NextMember(s, ref i, out bool end))
+            {
+                return false;
+            }
+
+            if (end)
+            {
+                return true;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Bottlenecks(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
+    {
+        if (s[i] != (byte)'[')
+        {
+            return SkipValue(s, ref i, 1);
+        }
+
+        i++;
+        SkipWhitespace(s, ref i);
+        if (i < s.Length && s[i] == (byte)']')
+        {
+            i++;
+            return true;
+        }
+
+        int index = 0;
+        while (true)
+        {
+            if (i >= s.Length || s[i] != (byte)'{')
+            {
+                // The reference text form "retrieval (45.0%)" and other shapes: the reference parser handles them.
+                return false;
+            }
+
+            i++;
+            string? stage = null;
+            double? share = null;
+            string? rule = null;
+            SkipWhitespace(s, ref i);
+            if (i < s.Length && s[i] == (byte)'}')
+            {
+                i++;
+            }
+            else
+            {
+                while (true)
+                {
+                    if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key) || i >= s.Length)
+                    {
+                        return false;
+                    }
+
+                    if (key.SequenceEqual("stage"u8))
+                    {
+                        if (!OptionalName(s, ref i, 10 + Math.Min(index, 3), out stage))
+                        {
+                            return false;
+                        }
+                    }
+                    else if (key.SequenceEqual("share"u8) && s[i] != (byte)'"' && s[i] != (byte)'n' && s[i] != (byte)'{' && s[i] != (byte)'[' && s[i] != (byte)'t' && s[i] != (byte)'f')
+                    {
+                        if (!Number(s, ref i, out double value))
+                        {
+                            return false;
+                        }
+
+                        share = value;
+                    }
+                    else if (key.SequenceEqual("rule"u8))
+                    {
+                        if (!OptionalName(s, ref i, 14, out rule))
+                        {
+                            return false;
+                        }
+                    }
+                    else if (!SkipValue(s, ref i, 3))
+                    {
+                        return false;
+                    }
+
+                    if (!NextMember(s, ref i, out bool objectEnd))
+                    {
+                        return false;
+                    }
+
+                    if (objectEnd)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (stage is not null)
+            {
+                entry.AddBottleneck(new LogBottleneckEntry(stage, share, rule));
+                index++;
+            }
+
+            SkipWhitespace(s, ref i);
+            if (i >= s.Length)
+            {
+                return false;
+            }
+
+            if (s[i] == (byte)']')
+            {
+                i++;
+                return true;
+            }
+
+            if (s[i] != (byte)',')
+            {
+                return false;
+            }
+
+            i++;
+            SkipWhitespace(s, ref i);
+        }
+    }
+
+    /// <summary>Reads <c>"key"</c>, whitespace, <c>:</c>, whitespace; the key must have no escapes.</summary>
+    private static bool ReadKey(ReadOnlySpan<byte> s, ref int i, out ReadOnlySpan<byte> key)
+    {
+        key = default;
+        if (!PlainString(s, ref i, out int start, out int end))
+        {
+            return false;
+        }
+
+        key = s.Slice(start, end - start);
+        return Colon(s, ref i);
+    }
+
+    private bool NameKey(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+    {
+        name = null;
+        if (!PlainString(s, ref i, out int start, out int end))
+        {
+            return false;
+        }
+
+        name = Intern(s.Slice(start, end - start), slot);
+        return Colon(s, ref i);
+    }
+
+    private static bool Colon(ReadOnlySpan<byte> s, ref int i)
+    {
+        SkipWhitespace(s, ref i);
+        if (i >= s.Length || s[i] != (byte)':')
+        {
+            return false;
+        }
+
+        i++;
+        SkipWhitespace(s, ref i);
+        return true;
+    }
+
+    /// <summary>After a member's value: <c>,</c> (then whitespace) or the closing <c>}</c>.</summary>
+    private static bool NextMember(ReadOnlySpan<byte> s, ref int i, out bool end)
+    {
+        SkipWhitespace(s, ref i);
+        end = false;
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[i] == (byte)',')
+        {
+            i++;
+            SkipWhitespace(s, ref i);
+            return i < s.Length && s[i] == (byte)'"';
+        }
+
+        if (s[i] == (byte)'}')
+        {
+            i++;
+            end = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool OptionalName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+    {
+        name = null;
+        if (s[i] == (byte)'"')
+        {
+            if (!PlainString(s, ref i, out int start, out int end))
+            {
+                return false;
+            }
+
+            name = Intern(s.Slice(start, end - start), slot);
+            return true;
+        }
+
+        return s[i] == (byte)'n' && Literal(s, ref i, "null"u8);
+    }
+
+    private static bool Status(ReadOnlySpan<byte> s, ref int i, out OperationStatus? status)
+    {
+        status = null;
+        if (s[i] != (byte)'"')
+        {
+            return s[i] == (byte)'n' && Literal(s, ref i, "null"u8);
+        }
+
+        if (!PlainString(s, ref i, out int start, out int end))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> text = s.Slice(start, end - start);
+        if (text.SequenceEqual("success"u8))
+        {
+            status = OperationStatus.Success;
+        }
+        else if (text.SequenceEqual("failure"u8) || text.SequenceEqual("error"u8) || text.SequenceEqual("failed"u8))
+        {
+            status = OperationStatus.Failure;
+        }
+        else if (text.SequenceEqual("cancelled"u8) || text.SequenceEqual("canceled"u8))
+        {
+            status = OperationStatus.Cancelled;
+        }
+
+        return true;
+    }
+
+    private static bool OptionalInteger(ReadOnlySpan<byte> s, ref int i, out long? value)
+    {
+        value = null;
+        if (s[i] == (byte)'n')
+        {
+            return Literal(s, ref i, "null"u8);
+        }
+
+        if (s[i] != (byte)'-' && (uint)(s[i] - '0') > 9)
+        {
+            return false;
+        }
+
+        int start = i;
+        if (!SkipNumber(s, ref i))
+        {
+            return false;
+        }
+
+        if (System.Buffers.Text.Utf8Parser.TryParse(s.Slice(start, i - start), out long integer, out int consumed) && consumed == i - start)
+        {
+            value = integer;
+            return true;
+        }
+
+        return false;
+    }
+
+    private string Intern(ReadOnlySpan<byte> bytes, int slot)
+    {
+        if ((uint)slot >= (uint)_hintBytes.Length)
+        {
+            return _names.Get(bytes);
+        }
+
+        byte[]? hint = _hintBytes[slot];
+        if (hint is not null && bytes.SequenceEqual(hint))
+        {
+            return _hintValues[slot]!;
+        }
+
+        string value = _names.Get(bytes);
+        if (bytes.Length <= 64)
+        {
+            _hintBytes[slot] = bytes.ToArray();
+            _hintValues[slot] = value;
+        }
+
+        return value;
+    }
+
+    private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value) => Number(s, ref i, out value, out _);
+
+    /// <summary>A JSON number (validated by the grammar), computed exactly: plain decimals in one pass, others by <see cref="PerformanceLogNumbers.TryParseDouble"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value, out bool integral)
+    {
+        value = 0;
+        integral = true;
+        int start = i;
+        bool negative = false;
+        if (i < s.Length && s[i] == (byte)'-')
+        {
+            negative = true;
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        long mantissa = 0;
+        bool exact = true;
+        int fractionDigits = 0;
+        if (s[i] == (byte)'0')
+        {
+            i++;
+        }
+        else if ((uint)(s[i] - '1') <= 8)
+        {
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                if (mantissa >= MaxExactMantissa / 10)
+                {
+                    exact = false;
+                }
+                else
+                {
+                    mantissa = (mantissa * 10) + (s[i] - '0');
+                }
+
+                i++;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        if (i < s.Length && s[i] == (byte)'.')
+        {
+            integral = false;
+            i++;
+            int digits = i;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                if (mantissa >= MaxExactMantissa / 10)
+                {
+                    exact = false;
+                }
+                else
+                {
+                    mantissa = (mantissa * 10) + (s[i] - '0');
+                    fractionDigits++;
+                }
+
+                i++;
+            }
+
+            if (i == digits)
+            {
+                return false;
+            }
+        }
+
+        if (i < s.Length && (s[i] == (byte)'e' || s[i] == (byte)'E'))
+        {
+            integral = false;
+            exact = false;
+            i++;
+            if (i < s.Length && (s[i] == (byte)'+' || s[i] == (byte)'-'))
+            {
+                i++;
+            }
+
+            int digits = i;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                i++;
+            }
+
+            if (i == digits)
+            {
+                return false;
+            }
+        }
+
+        if (i < s.Length && s[i] is not ((byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            return false;
+        }
+
+        if (exact && fractionDigits < s_powersOfTen.Length)
+        {
+            double result = mantissa / s_powersOfTen[fractionDigits];
+            value = negative ? -result : result;
+            return true;
+        }
+
+        return PerformanceLogNumbers.TryParseDouble(s.Slice(start, i - start), out value);
+    }
+
+    private const long MaxExactMantissa = 1L << 53;
+
+    private static readonly double[] s_powersOfTen =
+    {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    };
+
+    private static bool SkipNumber(ReadOnlySpan<byte> s, ref int i) => SkipNumber(s, ref i, out _);
+
+    /// <summary>JSON number grammar: <c>-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?</c>.</summary>
+    private static bool SkipNumber(ReadOnlySpan<byte> s, ref int i, out bool integral)
+    {
+        integral = true;
+        if (i < s.Length && s[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[i] == (byte)'0')
+        {
+            i++;
+        }
+        else if ((uint)(s[i] - '1') <= 8)
+        {
+            i++;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                i++;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        if (i < s.Length && s[i] == (byte)'.')
+        {
+            integral = false;
+            i++;
+            int digits = i;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                i++;
+            }
+
+            if (i == digits)
+            {
+                return false;
+            }
+        }
+
+        if (i < s.Length && (s[i] == (byte)'e' || s[i] == (byte)'E'))
+        {
+            integral = false;
+            i++;
+            if (i < s.Length && (s[i] == (byte)'+' || s[i] == (byte)'-'))
+            {
+                i++;
+            }
+
+            int digits = i;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9)
+            {
+                i++;
+            }
+
+            if (i == digits)
+            {
+                return false;
+            }
+        }
+
+        // A number must be followed by a delimiter (or the end, which the caller rejects where it matters).
+        return i >= s.Length || s[i] is (byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    }
+
+    /// <summary>A string without escape sequences; returns the content range. Strings with escapes fall back.</summary>
+    private static bool PlainString(ReadOnlySpan<byte> s, ref int i, out int start, out int end)
+        => String(s, ref i, out start, out end, out bool escaped) && !escaped;
+
+    /// <summary>A JSON string: validates escapes and rejects control characters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool String(ReadOnlySpan<byte> s, ref int i, out int start, out int end, out bool escaped)
+    {
+        start = end = 0;
+        escaped = false;
+        if (i >= s.Length || s[i] != (byte)'"')
+        {
+            return false;
+        }
+
+        i++;
+        start = i;
+        while (true)
+        {
+            // Names and values are short: a plain loop beats a vectorised search for the first bytes.
+            int limit = Math.Min(s.Length, i + 32);
+            while (i < limit && s[i] >= 0x20 && s[i] != (byte)'"' && s[i] != (byte)'\\')
+            {
+                i++;
+            }
+
+            if (i == limit)
+            {
+                if (i >= s.Length)
+                {
+                    return false;
+                }
+
+                int next = s.Slice(i).IndexOfAny(s_stringSpecials);
+                if (next < 0)
+                {
+                    return false;
+                }
+
+                i += next;
+            }
+
+            byte b = s[i];
+            if (b == (byte)'"')
+            {
+                end = i;
+                i++;
+                return true;
+            }
+
+            if (b != (byte)'\\')
+            {
+                return false;
+            }
+
+            escaped = true;
+            if (i + 1 >= s.Length)
+            {
+                return false;
+            }
+
+            byte e = s[i + 1];
+            if (e == (byte)'u')
+            {
+                if (i + 5 >= s.Length || !IsHex(s[i + 2]) || !IsHex(s[i + 3]) || !IsHex(s[i + 4]) || !IsHex(s[i + 5]))
+                {
+                    return false;
+                }
+
+                i += 6;
+            }
+            else if (e is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
+            {
+                i += 2;
+            }
+            else
+            {
+                return false;
+            }
+        }
+    }
+
+    private static bool IsHex(byte b) => (uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 5;
+
+    private static bool Literal(ReadOnlySpan<byte> s, ref int i, ReadOnlySpan<byte> literal)
+    {
+        if (!s.Slice(i).StartsWith(literal))
+        {
+            return false;
+        }
+
+        i += literal.Length;
+        return i >= s.Length || s[i] is (byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    }
+
+    /// <summary>Skips any JSON value, validating it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool SkipValue(ReadOnlySpan<byte> s, ref int i, int depth)
+    {
+        if (i >= s.Length || depth > MaxDepth)
+        {
+            return false;
+        }
+
+        switch (s[i])
+        {
+            case (byte)'"':
+                return String(s, ref i, out _, out _, out _);
+            case (byte)'{':
+                i++;
+                SkipWhitespace(s, ref i);
+                if (i < s.Length && s[i] == (byte)'}')
+                {
+                    i++;
+                    return true;
+                }
+
+                while (true)
+                {
+                    if (!String(s, ref i, out _, out _, out _) || !Colon(s, ref i) || !SkipValue(s, ref i, depth + 1) || !NextMember(s, ref i, out bool end))
+                    {
+                        return false;
+                    }
+
+                    if (end)
+                    {
+                        return true;
+                    }
+                }
+
+            case (byte)'[':
+                i++;
+                SkipWhitespace(s, ref i);
+                if (i < s.Length && s[i] == (byte)']')
+                {
+                    i++;
+                    return true;
+                }
+
+                while (true)
+                {
+                    if (!SkipValue(s, ref i, depth + 1))
+                    {
+                        return false;
+                    }
+
+                    SkipWhitespace(s, ref i);
+                    if (i >= s.Length)
+                    {
+                        return false;
+                    }
+
+                    if (s[i] == (byte)']')
+                    {
+                        i++;
+                        return true;
+                    }
+
+                    if (s[i] != (byte)',')
+                    {
+                        return false;
+                    }
+
+                    i++;
+                    SkipWhitespace(s, ref i);
+                }
+
+            case (byte)'t':
+                return Literal(s, ref i, "true"u8);
+            case (byte)'f':
+                return Literal(s, ref i, "false"u8);
+            case (byte)'n':
+                return Literal(s, ref i, "null"u8);
+            default:
+                return SkipNumber(s, ref i);
+        }
+    }
+
+    private static void SkipWhitespace(ReadOnlySpan<byte> s, ref int i)
+    {
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+    }
+}
