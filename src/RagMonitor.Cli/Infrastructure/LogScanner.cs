@@ -94,9 +94,13 @@ internal static class LogScanner
 
     private static PerformanceLogReadStatistics ScanWithProgress(IReadOnlyList<PerformanceLogFile> files, long totalBytes, Func<Action<long>, PerformanceLogReadStatistics> read)
     {
+        // Only called when standard error is a terminal (see CliEnvironment.ShowProgress), so draw a live bar there
+        // even when standard output is redirected.
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Console.Error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
         });
         PerformanceLogReadStatistics? statistics = null;
         console.Progress()
