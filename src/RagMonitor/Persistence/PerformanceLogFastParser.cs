@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -50,7 +49,6 @@ internal sealed class PerformanceLogFastParser
         return bytes;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
     {
         int i = 0;
@@ -69,22 +67,24 @@ internal sealed class PerformanceLogFastParser
             return Result.Fallback;
         }
 
+        int expected = 0;
         while (true)
         {
-            if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key))
+            int k = MatchKey(s, ref i, s_topKeys, expected);
+            if (k == -2 || i >= s.Length)
             {
                 return Result.Fallback;
             }
 
-            if (i >= s.Length)
+            if (k >= 0)
             {
-                return Result.Fallback;
+                expected = k + 1;
             }
 
             byte first = s[i];
-            switch (key.Length)
+            switch (k)
             {
-                case 10 when key.SequenceEqual("start_time"u8):
+                case 0: // start_time
                     if (first == (byte)'n')
                     {
                         if (!Literal(s, ref i, "null"u8))
@@ -102,7 +102,7 @@ internal sealed class PerformanceLogFastParser
                     }
 
                     break;
-                case 10 when key.SequenceEqual("total_time"u8):
+                case 1: // total_time
                     if (!Number(s, ref i, out double total) || total < 0)
                     {
                         return Result.Fallback;
@@ -111,7 +111,7 @@ internal sealed class PerformanceLogFastParser
                     entry.TotalTimeSeconds = total;
                     hasTotal = true;
                     break;
-                case 9 when key.SequenceEqual("timestamp"u8):
+                case 2: // timestamp
                     if (!PlainString(s, ref i, out int tsStart, out int tsEnd)
                         || !PerformanceLogNumbers.TryParseTimestamp(s.Slice(tsStart, tsEnd - tsStart), _unqualifiedIsUtc, out DateTimeOffset timestamp))
                     {
@@ -121,7 +121,7 @@ internal sealed class PerformanceLogFastParser
                     entry.Timestamp = timestamp;
                     hasTimestamp = true;
                     break;
-                case 6 when key.SequenceEqual("stages"u8):
+                case 3: // stages
                     if (first == (byte)'n')
                     {
                         if (!Literal(s, ref i, "null"u8))
@@ -135,7 +135,7 @@ internal sealed class PerformanceLogFastParser
                     }
 
                     break;
-                case 7 when key.SequenceEqual("request"u8):
+                case 4: // request
                     if (!OptionalName(s, ref i, 0, out string? request))
                     {
                         return Result.Fallback;
@@ -143,7 +143,7 @@ internal sealed class PerformanceLogFastParser
 
                     entry.RequestName = request;
                     break;
-                case 10 when key.SequenceEqual("request_id"u8):
+                case 5: // request_id
                     if (first == (byte)'"')
                     {
                         int tokenStart = i;
@@ -160,7 +160,7 @@ internal sealed class PerformanceLogFastParser
                     }
 
                     break;
-                case 6 when key.SequenceEqual("status"u8):
+                case 6: // status
                     if (!Status(s, ref i, out OperationStatus? status))
                     {
                         return Result.Fallback;
@@ -168,7 +168,7 @@ internal sealed class PerformanceLogFastParser
 
                     entry.Status = status;
                     break;
-                case 10 when key.SequenceEqual("error_type"u8):
+                case 7: // error_type
                     if (!OptionalName(s, ref i, 1, out string? errorType))
                     {
                         return Result.Fallback;
@@ -176,14 +176,14 @@ internal sealed class PerformanceLogFastParser
 
                     entry.ErrorType = errorType;
                     break;
-                case 11 when key.SequenceEqual("bottlenecks"u8):
+                case 8: // bottlenecks
                     if (!Bottlenecks(s, ref i, entry))
                     {
                         return Result.Fallback;
                     }
 
                     break;
-                case 15 when key.SequenceEqual("allocated_bytes"u8):
+                case 9: // allocated_bytes
                     if (!OptionalInteger(s, ref i, out long? allocated))
                     {
                         return Result.Fallback;
@@ -191,7 +191,7 @@ internal sealed class PerformanceLogFastParser
 
                     entry.AllocatedBytes = allocated;
                     break;
-                case 14 when key.SequenceEqual("gc_collections"u8):
+                case 10: // gc_collections
                     if (!OptionalInteger(s, ref i, out long? collections))
                     {
                         return Result.Fallback;
@@ -238,7 +238,6 @@ internal sealed class PerformanceLogFastParser
         return Result.Parsed;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Stages(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
     {
         if (s[i] != (byte)'{')
@@ -282,14 +281,21 @@ internal sealed class PerformanceLogFastParser
                 return false;
             }
 
+            int expectedKey = 0;
             while (true)
             {
-                if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key) || i >= s.Length)
+                int k = MatchKey(s, ref i, s_stageKeys, expectedKey);
+                if (k == -2 || i >= s.Length)
                 {
                     return false;
                 }
 
-                if (key.Length == 8 && key[0] == (byte)'d' && key.SequenceEqual("duration"u8))
+                if (k >= 0)
+                {
+                    expectedKey = k + 1;
+                }
+
+                if (k == 0)
                 {
                     if (!Number(s, ref i, out duration) || duration < 0)
                     {
@@ -298,7 +304,7 @@ internal sealed class PerformanceLogFastParser
 
                     hasDuration = true;
                 }
-                else if (key.Length == 8 && key[0] == (byte)'m' && key.SequenceEqual("metadata"u8))
+                else if (k == 1)
                 {
                     int start = i;
                     if (!SkipValue(s, ref i, 3))
@@ -312,7 +318,7 @@ internal sealed class PerformanceLogFastParser
                         metadataLength = i - start;
                     }
                 }
-                else if (key.Length == 5 && key[0] == (byte)'c' && key.SequenceEqual("calls"u8))
+                else if (k == 2)
                 {
                     if (!Number(s, ref i, out double c, out bool integral))
                     {
@@ -321,7 +327,7 @@ internal sealed class PerformanceLogFastParser
 
                     calls = integral && c >= int.MinValue && c <= int.MaxValue ? (int)c : null;
                 }
-                else if (key.Length == 5 && key[0] == (byte)'s' && key.SequenceEqual("share"u8))
+                else if (k == 3)
                 {
                     if (s[i] == (byte)'"' || s[i] == (byte)'{' || s[i] == (byte)'[' || s[i] == (byte)'n' || s[i] == (byte)'t' || s[i] == (byte)'f')
                     {
@@ -339,14 +345,14 @@ internal sealed class PerformanceLogFastParser
                         share = sh;
                     }
                 }
-                else if (key.Length == 6 && key.SequenceEqual("status"u8))
+                else if (k == 4)
                 {
                     if (!Status(s, ref i, out status))
                     {
                         return false;
                     }
                 }
-                else if (key.Length == 10 && key.SequenceEqual("error_type"u8))
+                else if (k == 5)
                 {
                     if (!OptionalName(s, ref i, -1, out errorType))
                     {
@@ -387,7 +393,6 @@ internal sealed class PerformanceLogFastParser
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Bottlenecks(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
     {
         if (s[i] != (byte)'[')
@@ -423,21 +428,28 @@ internal sealed class PerformanceLogFastParser
             }
             else
             {
+                int expectedKey = 0;
                 while (true)
                 {
-                    if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key) || i >= s.Length)
+                    int k = MatchKey(s, ref i, s_bottleneckKeys, expectedKey);
+                    if (k == -2 || i >= s.Length)
                     {
                         return false;
                     }
 
-                    if (key.SequenceEqual("stage"u8))
+                    if (k >= 0)
+                    {
+                        expectedKey = k + 1;
+                    }
+
+                    if (k == 0)
                     {
                         if (!OptionalName(s, ref i, 10 + Math.Min(index, 3), out stage))
                         {
                             return false;
                         }
                     }
-                    else if (key.SequenceEqual("share"u8) && s[i] != (byte)'"' && s[i] != (byte)'n' && s[i] != (byte)'{' && s[i] != (byte)'[' && s[i] != (byte)'t' && s[i] != (byte)'f')
+                    else if (k == 1 && s[i] != (byte)'"' && s[i] != (byte)'n' && s[i] != (byte)'{' && s[i] != (byte)'[' && s[i] != (byte)'t' && s[i] != (byte)'f')
                     {
                         if (!Number(s, ref i, out double value))
                         {
@@ -446,7 +458,7 @@ internal sealed class PerformanceLogFastParser
 
                         share = value;
                     }
-                    else if (key.SequenceEqual("rule"u8))
+                    else if (k == 2)
                     {
                         if (!OptionalName(s, ref i, 14, out rule))
                         {
@@ -496,6 +508,54 @@ internal sealed class PerformanceLogFastParser
             i++;
             SkipWhitespace(s, ref i);
         }
+    }
+
+    private static readonly byte[][] s_topKeys = Keys("start_time", "total_time", "timestamp", "stages", "request", "request_id", "status", "error_type", "bottlenecks", "allocated_bytes", "gc_collections");
+    private static readonly byte[][] s_stageKeys = Keys("duration", "metadata", "calls", "share", "status", "error_type");
+    private static readonly byte[][] s_bottleneckKeys = Keys("stage", "share", "rule");
+
+    private static byte[][] Keys(params string[] names)
+    {
+        var keys = new byte[names.Length][];
+        for (int k = 0; k < names.Length; k++)
+        {
+            keys[k] = System.Text.Encoding.ASCII.GetBytes("\"" + names[k] + "\":");
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Reads a member's key and colon. Returns the index of a known key (tried literally from <paramref name="expected"/>
+    /// on, the order writers use, before a general read), -1 for another key, -2 when the text is not a key.
+    /// </summary>
+    private static int MatchKey(ReadOnlySpan<byte> s, ref int i, byte[][] keys, int expected)
+    {
+        ReadOnlySpan<byte> rest = s.Slice(i);
+        for (int k = expected; k < keys.Length; k++)
+        {
+            if (rest.StartsWith(keys[k]))
+            {
+                i += keys[k].Length;
+                SkipWhitespace(s, ref i);
+                return k;
+            }
+        }
+
+        if (!ReadKey(s, ref i, out ReadOnlySpan<byte> key))
+        {
+            return -2;
+        }
+
+        for (int k = 0; k < keys.Length; k++)
+        {
+            if (key.SequenceEqual(keys[k].AsSpan(1, keys[k].Length - 3)))
+            {
+                return k;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Reads <c>"key"</c>, whitespace, <c>:</c>, whitespace; the key must have no escapes.</summary>
@@ -664,7 +724,6 @@ internal sealed class PerformanceLogFastParser
     private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value) => Number(s, ref i, out value, out _);
 
     /// <summary>A JSON number (validated by the grammar), computed exactly: plain decimals in one pass, others by <see cref="PerformanceLogNumbers.TryParseDouble"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value, out bool integral)
     {
         value = 0;
@@ -860,7 +919,6 @@ internal sealed class PerformanceLogFastParser
         => String(s, ref i, out start, out end, out bool escaped) && !escaped;
 
     /// <summary>A JSON string: validates escapes and rejects control characters.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool String(ReadOnlySpan<byte> s, ref int i, out int start, out int end, out bool escaped)
     {
         start = end = 0;
@@ -874,29 +932,13 @@ internal sealed class PerformanceLogFastParser
         start = i;
         while (true)
         {
-            // Names and values are short: a plain loop beats a vectorised search for the first bytes.
-            int limit = Math.Min(s.Length, i + 32);
-            while (i < limit && s[i] >= 0x20 && s[i] != (byte)'"' && s[i] != (byte)'\\')
+            int next = s.Slice(i).IndexOfAny(s_stringSpecials);
+            if (next < 0)
             {
-                i++;
+                return false;
             }
 
-            if (i == limit)
-            {
-                if (i >= s.Length)
-                {
-                    return false;
-                }
-
-                int next = s.Slice(i).IndexOfAny(s_stringSpecials);
-                if (next < 0)
-                {
-                    return false;
-                }
-
-                i += next;
-            }
-
+            i += next;
             byte b = s[i];
             if (b == (byte)'"')
             {
@@ -951,7 +993,6 @@ internal sealed class PerformanceLogFastParser
     }
 
     /// <summary>Skips any JSON value, validating it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipValue(ReadOnlySpan<byte> s, ref int i, int depth)
     {
         if (i >= s.Length || depth > MaxDepth)

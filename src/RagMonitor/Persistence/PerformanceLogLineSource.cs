@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -118,7 +117,6 @@ internal sealed class PerformanceLogLineSource : IDisposable
     /// <summary>Uncompressed bytes returned so far.</summary>
     internal long BytesOut { get; private set; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal LineRead Next(out int offset, out int length)
     {
         offset = 0;

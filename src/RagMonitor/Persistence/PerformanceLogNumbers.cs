@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Text;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -45,7 +44,6 @@ internal static class PerformanceLogNumbers
     /// Python write for durations) are computed exactly as mantissa / 10^k, which IEEE division rounds correctly;
     /// everything else goes to <see cref="Utf8Parser"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
     {
         int i = 0;
@@ -104,7 +102,6 @@ internal static class PerformanceLogNumbers
     /// Parses an ISO 8601 timestamp <c>yyyy-MM-ddTHH:mm:ss[.fffffff…][Z|±HH:MM|±HHMM]</c> (a space instead of
     /// <c>T</c> is accepted). A timestamp without an offset is read as UTC or as local time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseTimestamp(ReadOnlySpan<byte> s, bool unqualifiedIsUtc, out DateTimeOffset value)
     {
         value = default;

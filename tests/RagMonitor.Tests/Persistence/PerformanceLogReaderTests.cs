@@ -379,6 +379,7 @@ public sealed class PerformanceLogReaderTests : IDisposable
             "{\"total_time\":2,\"start_time\":1795939200,\"stages\":{\"a\":{\"duration\":1,\"metadata\":{\"deep\":{\"x\":[1,[2,[3]]],\"s\":\"q\\\"uote \\u00e9\"}},\"share\":{\"odd\":1},\"calls\":[1]}},\"bottlenecks\":[{\"stage\":\"a\",\"share\":\"x\",\"rule\":null},{}],\"status\":\"weird\",\"request_id\":{\"id\":1},\"allocated_bytes\":null,\"gc_collections\":7}",
             "{\"total_time\":1,\"timestamp\":\"2026-11-29T08:00:00Z\",\"bottlenecks\":[\"retrieval (45.0%)\"],\"stages\":{\"retrieval\":0.5}}",
             "{\"total_time\":1,\"timestamp\":\"2026-11-29T08:00:00Z\",\"request\":\"a\\u0073k\",\"stages\":{\"r\\tx\":{\"duration\":1}}}",
+            "{\"stages\":{\"b\":{\"status\":\"failure\",\"duration\":2,\"error_type\":\"E\",\"duration\":3}},\"request\":\"x\",\"timestamp\":\"2026-11-29T08:00:00+01:00\",\"total_time\":5,\"request\":\"y\",\"bottlenecks\":[{\"rule\":\"share\",\"stage\":\"b\"}],\"gc_collections\":1,\"allocated_bytes\":2}",
         };
         var random = new Random(1234);
         byte[] noise = Encoding.ASCII.GetBytes("\"\\{}[],:0123456789.eE-+ ntfulrsx\u0001\u00e9");
