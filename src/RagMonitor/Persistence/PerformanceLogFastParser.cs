@@ -1,5 +1,6 @@
 using System;
-using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 
 namespace RagMonitor;
 
@@ -23,8 +24,6 @@ internal sealed class PerformanceLogFastParser
 
     private const int MaxDepth = 56;
 
-    private static readonly SearchValues<byte> s_stringSpecials = SearchValues.Create(StringSpecials());
-
     private readonly PerformanceLogStringCache _names;
     private readonly bool _unqualifiedIsUtc;
     private readonly byte[]?[] _hintBytes = new byte[16][];
@@ -34,19 +33,6 @@ internal sealed class PerformanceLogFastParser
     {
         _names = names;
         _unqualifiedIsUtc = unqualifiedTimestampsAreUtc;
-    }
-
-    private static byte[] StringSpecials()
-    {
-        var bytes = new byte[34];
-        for (int i = 0; i < 32; i++)
-        {
-            bytes[i] = (byte)i;
-        }
-
-        bytes[32] = (byte)'"';
-        bytes[33] = (byte)'\\';
-        return bytes;
     }
 
     internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
@@ -572,7 +558,18 @@ internal sealed class PerformanceLogFastParser
     }
 
     private bool NameKey(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+        => QuotedName(s, ref i, slot, out name) && Colon(s, ref i);
+
+    /// <summary>A string without escapes as a shared name; the name last seen in <paramref name="slot"/> is matched with its quotes in one comparison.</summary>
+    private bool QuotedName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
+        if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] hint && s.Slice(i).StartsWith(hint))
+        {
+            i += hint.Length;
+            name = _hintValues[slot];
+            return true;
+        }
+
         name = null;
         if (!PlainString(s, ref i, out int start, out int end))
         {
@@ -580,7 +577,7 @@ internal sealed class PerformanceLogFastParser
         }
 
         name = Intern(s.Slice(start, end - start), slot);
-        return Colon(s, ref i);
+        return true;
     }
 
     private static bool Colon(ReadOnlySpan<byte> s, ref int i)
@@ -628,13 +625,7 @@ internal sealed class PerformanceLogFastParser
         name = null;
         if (s[i] == (byte)'"')
         {
-            if (!PlainString(s, ref i, out int start, out int end))
-            {
-                return false;
-            }
-
-            name = Intern(s.Slice(start, end - start), slot);
-            return true;
+            return QuotedName(s, ref i, slot, out name);
         }
 
         return s[i] == (byte)'n' && Literal(s, ref i, "null"u8);
@@ -643,6 +634,13 @@ internal sealed class PerformanceLogFastParser
     private static bool Status(ReadOnlySpan<byte> s, ref int i, out OperationStatus? status)
     {
         status = null;
+        if (s.Slice(i).StartsWith("\"success\""u8))
+        {
+            i += 9;
+            status = OperationStatus.Success;
+            return true;
+        }
+
         if (s[i] != (byte)'"')
         {
             return s[i] == (byte)'n' && Literal(s, ref i, "null"u8);
@@ -705,16 +703,15 @@ internal sealed class PerformanceLogFastParser
             return _names.Get(bytes);
         }
 
-        byte[]? hint = _hintBytes[slot];
-        if (hint is not null && bytes.SequenceEqual(hint))
-        {
-            return _hintValues[slot]!;
-        }
-
         string value = _names.Get(bytes);
         if (bytes.Length <= 64)
         {
-            _hintBytes[slot] = bytes.ToArray();
+            // Kept with its quotes, so that a later match also proves where the string ends.
+            var quoted = new byte[bytes.Length + 2];
+            quoted[0] = (byte)'"';
+            bytes.CopyTo(quoted.AsSpan(1));
+            quoted[^1] = (byte)'"';
+            _hintBytes[slot] = quoted;
             _hintValues[slot] = value;
         }
 
@@ -932,13 +929,11 @@ internal sealed class PerformanceLogFastParser
         start = i;
         while (true)
         {
-            int next = s.Slice(i).IndexOfAny(s_stringSpecials);
-            if (next < 0)
+            i = IndexOfStringSpecial(s, i);
+            if (i < 0)
             {
                 return false;
             }
-
-            i += next;
             byte b = s[i];
             if (b == (byte)'"')
             {
@@ -977,6 +972,41 @@ internal sealed class PerformanceLogFastParser
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// The index of the first <c>"</c>, <c>\</c> or control character at or after <paramref name="i"/>, or -1: eight
+    /// bytes at a time with the "has zero byte" / "has byte less than" bit tricks (the lowest flagged byte is always a
+    /// true match), which beats a vectorised search for the short strings of a log line.
+    /// </summary>
+    internal static int IndexOfStringSpecial(ReadOnlySpan<byte> s, int i)
+    {
+        const ulong Ones = 0x0101010101010101UL;
+        const ulong High = 0x8080808080808080UL;
+        while (i + 8 <= s.Length)
+        {
+            ulong x = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(i, 8));
+            ulong quote = x ^ 0x2222222222222222UL;
+            ulong backslash = x ^ 0x5C5C5C5C5C5C5C5CUL;
+            ulong mask = (((quote - Ones) & ~quote) | ((backslash - Ones) & ~backslash) | ((x - (0x20 * Ones)) & ~x)) & High;
+            if (mask != 0)
+            {
+                return i + (BitOperations.TrailingZeroCount(mask) >> 3);
+            }
+
+            i += 8;
+        }
+
+        for (; i < s.Length; i++)
+        {
+            byte b = s[i];
+            if (b == (byte)'"' || b == (byte)'\\' || b < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool IsHex(byte b) => (uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 5;

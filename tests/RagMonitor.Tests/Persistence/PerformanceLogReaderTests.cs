@@ -436,6 +436,39 @@ public sealed class PerformanceLogReaderTests : IDisposable
         Assert.InRange(accepted, total / 20, total - 1);
     }
 
+    [Fact]
+    public void The_string_scan_finds_the_first_quote_backslash_or_control_character()
+    {
+        byte[] specials = { (byte)'"', (byte)'\\', 0x00, 0x0A, 0x1F };
+        byte[] ordinary = { (byte)'a', (byte)' ', 0x7F, 0x80, 0xC3, 0xA9, 0xFF, (byte)'#', (byte)'!', 0x21, 0x23, 0x5B, 0x5D };
+        var random = new Random(2);
+        for (int length = 0; length < 40; length++)
+        {
+            for (int position = -1; position < length; position++)
+            {
+                var bytes = new byte[length];
+                for (int k = 0; k < length; k++)
+                {
+                    bytes[k] = ordinary[random.Next(ordinary.Length)];
+                }
+
+                if (position >= 0)
+                {
+                    bytes[position] = specials[random.Next(specials.Length)];
+                    if (position + 1 < length)
+                    {
+                        bytes[position + 1 + random.Next(length - position - 1)] = specials[random.Next(specials.Length)];
+                    }
+                }
+
+                for (int start = 0; start <= Math.Max(0, position); start++)
+                {
+                    Assert.Equal(position, PerformanceLogFastParser.IndexOfStringSpecial(bytes, start));
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
