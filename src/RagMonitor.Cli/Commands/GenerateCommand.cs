@@ -8,7 +8,7 @@ using System.Text;
 namespace RagMonitor.Cli.Commands;
 
 /// <summary>
-/// Writes realistic, reproducible sample logs (3 stages per request, ≈ 450 bytes a line) for demos, tests and
+/// Writes realistic, reproducible sample logs (3 stages per request, ≈ 590 bytes a line in the writer's format) for demos, tests and
 /// benchmarks. Hidden from the help: it is not an analysis command.
 /// </summary>
 internal static class GenerateCommand
@@ -172,7 +172,7 @@ internal static class SampleLogGenerator
         double overhead = 0.004 + (0.01 * random.NextDouble());
         double total = embedding + retrieval + generation + overhead;
         DateTimeOffset end = start.AddSeconds(total);
-        line.Append("{\"start_time\":").Append((start.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", c))
+        line.Append("{\"start_time\":").Append(Fixed((start - DateTimeOffset.UnixEpoch).Ticks / 1e7))
             .Append(",\"total_time\":").Append(Fixed(total))
             .Append(",\"timestamp\":\"").Append(end.UtcDateTime.ToString(options.PythonFormat ? "yyyy-MM-dd'T'HH:mm:ss.ffffff" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", c)).Append('"')
             .Append(",\"stages\":{");
@@ -223,7 +223,7 @@ internal static class SampleLogGenerator
 
     private static string Fixed(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
-    private static string Share(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Share(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
     private static double LogNormal(Random random, double median, double sigma)
     {
