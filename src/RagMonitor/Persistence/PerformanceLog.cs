@@ -2,319 +2,360 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace RagMonitor;
 
-/// <summary>What <see cref="PerformanceLog.ReadAsync"/> went through; filled in while the records are enumerated.</summary>
-public sealed class PerformanceLogReadStatistics
+/// <summary>
+/// Reads JSONL performance logs: RagMonitor's lines and the Python module's (which have only
+/// <c>start_time</c>, <c>total_time</c>, <c>timestamp</c> and <c>stages.*.duration</c>/<c>metadata</c>).
+/// </summary>
+/// <remarks>
+/// <para>Files are <c>&lt;yyyyMMdd&gt;_…performance.jsonl</c> and <c>…performance.jsonl.gz</c> directly in the directory,
+/// read in order of the date in their name, then name. A time range selects files by that date (with one day of
+/// margin, since the writer may name files by UTC or by local date) and records by their <c>timestamp</c>.</para>
+/// <para>A line that cannot be used — a torn last line after a crash, invalid JSON, no <c>total_time</c> — is skipped
+/// and counted in <see cref="PerformanceLogReadStatistics"/> with its file and line number; reading goes on.
+/// Python's bare <c>NaN</c>/<c>Infinity</c> are read as null, and a torn record followed by a whole one on the same
+/// line keeps the whole one.</para>
+/// <para>Two ways to read: <see cref="ReadAsync(string, DateTimeOffset?, DateTimeOffset?, PerformanceLogReadStatistics?, CancellationToken)"/>
+/// returns immutable <see cref="PerformanceLogRecord"/>s (easy); <see cref="Read(string, PerformanceLogReadOptions?, PerformanceLogEntryHandler, CancellationToken)"/>
+/// calls a handler with a reused <see cref="PerformanceLogEntry"/> (several times faster: no allocation per line
+/// unless the handler asks for the request id or metadata).</para>
+/// </remarks>
+public static partial class PerformanceLog
 {
-    private long _skippedLines;
-    private long _records;
-    private int _files;
+    /// <summary>The default log directory, <c>logs/performance</c> (relative to the working directory).</summary>
+    public const string DefaultDirectory = "logs/performance";
 
-    /// <summary>Files opened (<c>.jsonl</c> and <c>.jsonl.gz</c>).</summary>
-    public int FilesRead => Volatile.Read(ref _files);
-
-    /// <summary>Records returned.</summary>
-    public long RecordsRead => Interlocked.Read(ref _records);
-
-    /// <summary>Non-empty lines that were skipped because they are not valid JSON or lack <c>start_time</c>/<c>total_time</c> (for example a torn last line after a crash).</summary>
-    public long SkippedLines => Interlocked.Read(ref _skippedLines);
-
-    internal void CountFile() => Interlocked.Increment(ref _files);
-
-    internal void CountRecord() => Interlocked.Increment(ref _records);
-
-    internal void CountSkipped() => Interlocked.Increment(ref _skippedLines);
-}
-
-/// <summary>Reads the JSONL performance logs written by <see cref="JsonlSink"/> (and by the Python module it replaces).</summary>
-public static class PerformanceLog
-{
-    private const long UnixEpochTicks = 621_355_968_000_000_000;
-
-    /// <summary>
-    /// Streams the requests logged in <paramref name="directory"/>'s <c>&lt;yyyyMMdd&gt;_…performance.jsonl</c> and
-    /// <c>….jsonl.gz</c> files whose file-name date lies in [<paramref name="from"/>, <paramref name="to"/>] (inclusive;
-    /// <see langword="null"/> = unbounded), in date order (for one date, the archive before the plain file). Lines that
-    /// do not parse are skipped and counted in <paramref name="statistics"/>.
-    /// </summary>
+    /// <summary>Lists the log files in <paramref name="directory"/> whose file-name date is within the given dates (inclusive), ordered by date then name.</summary>
     /// <param name="directory">The log directory (not searched recursively).</param>
-    /// <param name="from">The first file date to read, or <see langword="null"/>.</param>
-    /// <param name="to">The last file date to read, or <see langword="null"/>.</param>
-    /// <param name="statistics">Receives the number of files, records and skipped lines; optional.</param>
-    /// <param name="cancellationToken">Stops the enumeration.</param>
-    /// <returns>One completed <see cref="RequestSummary"/> per line. Lines of the Python module have no
-    /// <c>request</c>/<c>request_id</c>/<c>status</c>: they read as request <c>"request"</c>, id <c>""</c>, success.</returns>
-    /// <exception cref="ArgumentException">The directory is empty or does not exist.</exception>
-    public static async IAsyncEnumerable<RequestSummary> ReadAsync(
-        string directory,
-        DateOnly? from = null,
-        DateOnly? to = null,
-        PerformanceLogReadStatistics? statistics = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="firstDate">The earliest file date, or <see langword="null"/>.</param>
+    /// <param name="lastDate">The latest file date, or <see langword="null"/>.</param>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static IReadOnlyList<PerformanceLogFile> ListFiles(string directory, DateOnly? firstDate = null, DateOnly? lastDate = null)
     {
-        foreach (var path in FindFiles(directory, from, to))
+        if (directory is null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            FileStream file;
-            try
-            {
-                file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // archived or deleted by retention between listing and opening
-            }
-
-            statistics?.CountFile();
-            await using (file.ConfigureAwait(false))
-            {
-                Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-                using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 65536);
-                while (true)
-                {
-                    string? line;
-                    try
-                    {
-                        line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (InvalidDataException)
-                    {
-                        statistics?.CountSkipped(); // a truncated or corrupt .gz: keep what was read
-                        break;
-                    }
-
-                    if (line is null)
-                    {
-                        break;
-                    }
-
-                    if (string.IsNullOrWhiteSpace(line))
-                    {
-                        continue;
-                    }
-
-                    var summary = TryParseLine(line);
-                    if (summary is null)
-                    {
-                        statistics?.CountSkipped();
-                        continue;
-                    }
-
-                    statistics?.CountRecord();
-                    yield return summary;
-                }
-            }
-        }
-    }
-
-    /// <summary>Parses one log line, or returns <see langword="null"/> when it is not valid JSON or lacks <c>start_time</c>/<c>total_time</c>.</summary>
-    public static RequestSummary? TryParseLine(string line)
-    {
-        if (line is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return FromJson(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        catch (OverflowException)
-        {
-            return null;
-        }
-    }
-
-    private static List<string> FindFiles(string directory, DateOnly? from, DateOnly? to)
-    {
-        if (string.IsNullOrWhiteSpace(directory))
-        {
-            throw new ArgumentException("The log directory must not be empty.", nameof(directory));
+            throw new ArgumentNullException(nameof(directory));
         }
 
         if (!Directory.Exists(directory))
         {
-            throw new ArgumentException($"The log directory '{directory}' does not exist.", nameof(directory));
+            throw new DirectoryNotFoundException($"The log directory '{directory}' does not exist.");
         }
 
-        var found = new List<(DateOnly Date, int Order, string Path)>();
-        foreach (var path in Directory.EnumerateFiles(directory))
+        var files = new List<PerformanceLogFile>();
+        foreach (string path in Directory.EnumerateFiles(directory, "*performance.jsonl*"))
         {
-            var name = Path.GetFileName(path);
-            var order = name.EndsWith("performance.jsonl.gz", StringComparison.Ordinal) ? 0
-                : name.EndsWith("performance.jsonl", StringComparison.Ordinal) ? 1 : -1;
-            if (order < 0 || !LogRetention.TryParseFileDate(name, out var date) || date < from || date > to)
+            if (!PerformanceLogFile.TryParseFileName(path, out DateOnly date, out bool compressed)
+                || (firstDate is DateOnly first && date < first)
+                || (lastDate is DateOnly last && date > last))
             {
                 continue;
             }
 
-            found.Add((date, order, path));
+            long length;
+            try
+            {
+                length = new FileInfo(path).Length;
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            files.Add(new PerformanceLogFile(Path.GetFullPath(path), date, compressed, length));
         }
 
-        found.Sort((a, b) =>
+        files.Sort(static (a, b) =>
         {
-            var c = a.Date.CompareTo(b.Date);
-            c = c != 0 ? c : a.Order.CompareTo(b.Order);
-            return c != 0 ? c : string.CompareOrdinal(a.Path, b.Path);
+            int byDate = a.Date.CompareTo(b.Date);
+            return byDate != 0 ? byDate : string.CompareOrdinal(a.Path, b.Path);
         });
-        return found.ConvertAll(f => f.Path);
+        return files;
     }
 
-    private static RequestSummary? FromJson(JsonElement root)
+    /// <summary>Lists the files a read with <paramref name="options"/> would open (see <see cref="PerformanceLogReadOptions.From"/>).</summary>
+    public static IReadOnlyList<PerformanceLogFile> ListFiles(string directory, PerformanceLogReadOptions? options)
     {
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("start_time", out var startElement) || startElement.ValueKind != JsonValueKind.Number
-            || !root.TryGetProperty("total_time", out var totalElement) || totalElement.ValueKind != JsonValueKind.Number)
+        options ??= PerformanceLogReadOptions.Default;
+        return ListFiles(directory, options.FirstFileDate, options.LastFileDate);
+    }
+
+    /// <summary>Reads the records of <paramref name="directory"/> with a <c>timestamp</c> in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <param name="directory">The log directory.</param>
+    /// <param name="from">Inclusive lower bound, or <see langword="null"/>.</param>
+    /// <param name="to">Exclusive upper bound, or <see langword="null"/>.</param>
+    /// <param name="statistics">Filled with counts as the read goes on (skipped lines included), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist (thrown on the first <c>MoveNextAsync</c>).</exception>
+    public static IAsyncEnumerable<PerformanceLogRecord> ReadAsync(
+        string directory,
+        DateTimeOffset? from = null,
+        DateTimeOffset? to = null,
+        PerformanceLogReadStatistics? statistics = null,
+        CancellationToken cancellationToken = default)
+        => ReadAsync(directory, new PerformanceLogReadOptions { From = from, To = to }, statistics, cancellationToken);
+
+    /// <summary>Reads the records of <paramref name="directory"/> selected by <paramref name="options"/>.</summary>
+    /// <param name="directory">The log directory.</param>
+    /// <param name="options">Time range, request filter and other options.</param>
+    /// <param name="statistics">Filled with counts as the read goes on, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    public static IAsyncEnumerable<PerformanceLogRecord> ReadAsync(
+        string directory,
+        PerformanceLogReadOptions? options,
+        PerformanceLogReadStatistics? statistics = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (directory is null)
         {
-            return null;
+            throw new ArgumentNullException(nameof(directory));
         }
 
-        var start = new DateTimeOffset(UnixEpochTicks + SecondsToTicks(startElement.GetDouble()), TimeSpan.Zero);
-        var total = TimeSpan.FromTicks(SecondsToTicks(totalElement.GetDouble()));
-        var stages = new List<StageSummary>();
-        if (root.TryGetProperty("stages", out var stagesElement) && stagesElement.ValueKind == JsonValueKind.Object)
+        options ??= PerformanceLogReadOptions.Default;
+        return ReadFilesAsync(ListFilesLazily(directory, options), options, statistics ?? new PerformanceLogReadStatistics(), cancellationToken);
+    }
+
+    /// <summary>Reads the records of the given files (see <see cref="ListFiles(string, DateOnly?, DateOnly?)"/>).</summary>
+    public static IAsyncEnumerable<PerformanceLogRecord> ReadAsync(
+        IEnumerable<PerformanceLogFile> files,
+        PerformanceLogReadOptions? options = null,
+        PerformanceLogReadStatistics? statistics = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (files is null)
         {
-            foreach (var stage in stagesElement.EnumerateObject())
+            throw new ArgumentNullException(nameof(files));
+        }
+
+        return ReadFilesAsync(files, options ?? PerformanceLogReadOptions.Default, statistics ?? new PerformanceLogReadStatistics(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the records of <paramref name="directory"/> selected by <paramref name="options"/>, calling
+    /// <paramref name="handler"/> for each with a reused <see cref="PerformanceLogEntry"/> (the fast path).
+    /// </summary>
+    /// <returns>The counts of the read, with the skipped lines.</returns>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static PerformanceLogReadStatistics Read(string directory, PerformanceLogReadOptions? options, PerformanceLogEntryHandler handler, CancellationToken cancellationToken = default)
+        => Read(ListFiles(directory, options), options, handler, cancellationToken);
+
+    /// <summary>Reads the given files, calling <paramref name="handler"/> for each matching record (the fast path).</summary>
+    /// <returns>The counts of the read, with the skipped lines.</returns>
+    public static PerformanceLogReadStatistics Read(IEnumerable<PerformanceLogFile> files, PerformanceLogReadOptions? options, PerformanceLogEntryHandler handler, CancellationToken cancellationToken = default)
+    {
+        if (files is null)
+        {
+            throw new ArgumentNullException(nameof(files));
+        }
+
+        if (handler is null)
+        {
+            throw new ArgumentNullException(nameof(handler));
+        }
+
+        options ??= PerformanceLogReadOptions.Default;
+        var statistics = new PerformanceLogReadStatistics();
+        var session = new ReadSession(options, statistics);
+        foreach (PerformanceLogFile file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using PerformanceLogLineSource source = session.Open(file, asyncIo: false);
+            while (true)
             {
-                if (stage.Value.ValueKind != JsonValueKind.Object
-                    || !stage.Value.TryGetProperty("duration", out var durationElement) || durationElement.ValueKind != JsonValueKind.Number)
+                LineRead state = session.Drain(source, handler);
+                if (state == LineRead.End)
                 {
-                    return null;
+                    break;
                 }
 
-                var duration = TimeSpan.FromTicks(SecondsToTicks(durationElement.GetDouble()));
-                var share = Number(stage.Value, "share") ?? (total.Ticks > 0 ? duration.Ticks / (double)total.Ticks : 0);
-                var calls = stage.Value.TryGetProperty("calls", out var callsElement) && callsElement.ValueKind == JsonValueKind.Number && callsElement.TryGetInt32(out var c) ? c : 1;
-                stages.Add(new StageSummary(stage.Name, duration, calls, share, Status(stage.Value), Text(stage.Value, "error_type"), Metadata(stage.Value)));
+                cancellationToken.ThrowIfCancellationRequested();
+                source.Fill();
+                session.ReportProgress(source);
             }
+
+            session.Close(source);
         }
 
-        var bottlenecks = new List<Bottleneck>();
-        if (root.TryGetProperty("bottlenecks", out var bottlenecksElement) && bottlenecksElement.ValueKind == JsonValueKind.Array)
+        return statistics;
+    }
+
+    private static IEnumerable<PerformanceLogFile> ListFilesLazily(string directory, PerformanceLogReadOptions options)
+    {
+        foreach (PerformanceLogFile file in ListFiles(directory, options))
         {
-            foreach (var item in bottlenecksElement.EnumerateArray())
+            yield return file;
+        }
+    }
+
+    private static async IAsyncEnumerable<PerformanceLogRecord> ReadFilesAsync(
+        IEnumerable<PerformanceLogFile> files,
+        PerformanceLogReadOptions options,
+        PerformanceLogReadStatistics statistics,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var session = new ReadSession(options, statistics);
+        var batch = new List<PerformanceLogRecord>();
+        PerformanceLogEntryHandler collect = entry => batch.Add(entry.ToRecord());
+        foreach (PerformanceLogFile file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            PerformanceLogLineSource source = session.Open(file, asyncIo: true);
+            try
             {
-                if (item.ValueKind == JsonValueKind.Object && Text(item, "stage") is { } stageName)
+                while (true)
                 {
-                    var share = Number(item, "share") ?? 0;
-                    var rule = Text(item, "rule") switch
+                    LineRead state = session.Drain(source, collect);
+                    foreach (PerformanceLogRecord record in batch)
                     {
-                        "absolute_threshold" => BottleneckRule.AbsoluteThreshold,
-                        "adaptive" => BottleneckRule.Adaptive,
-                        _ => BottleneckRule.Share,
-                    };
-                    bottlenecks.Add(new Bottleneck(stageName, share, rule, Text(item, "reason") ?? string.Empty));
+                        yield return record;
+                    }
+
+                    batch.Clear();
+                    if (state == LineRead.End)
+                    {
+                        break;
+                    }
+
+                    await source.FillAsync(cancellationToken).ConfigureAwait(false);
+                    session.ReportProgress(source);
                 }
-                else if (item.ValueKind == JsonValueKind.String && TryParseBottleneckText(item.GetString()!, out var parsed))
+
+                session.Close(source);
+            }
+            finally
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    /// <summary>State shared by the sync and async loops: parser, filters and counters.</summary>
+    private sealed class ReadSession
+    {
+        private readonly PerformanceLogReadOptions _options;
+        private readonly PerformanceLogReadStatistics _statistics;
+        private readonly PerformanceLogLineParser _parser;
+        private readonly PerformanceLogEntry _entry = new();
+        private readonly long _fromTicks;
+        private readonly long _toTicks;
+        private long _bytesBeforeFile;
+        private string _path = string.Empty;
+        private bool _hideLineNumbers;
+
+        internal ReadSession(PerformanceLogReadOptions options, PerformanceLogReadStatistics statistics)
+        {
+            _options = options;
+            _statistics = statistics;
+            _parser = new PerformanceLogLineParser(options.TimestampsWithoutOffsetAreUtc);
+            _fromTicks = options.From?.UtcTicks ?? long.MinValue;
+            _toTicks = options.To?.UtcTicks ?? long.MaxValue;
+        }
+
+        internal PerformanceLogLineSource Open(PerformanceLogFile file, bool asyncIo)
+        {
+            _path = file.Path;
+            _entry.FilePath = file.Path;
+            _statistics.FilesRead++;
+            return new PerformanceLogLineSource(file.Path, file.IsCompressed, Math.Max(1024, _options.MaxLineLength), asyncIo);
+        }
+
+        /// <summary>Opens one chunk of a file for a parallel read.</summary>
+        internal PerformanceLogLineSource Open(PerformanceLogFile file, long start, long end)
+        {
+            _path = file.Path;
+            _entry.FilePath = file.Path;
+            return new PerformanceLogLineSource(file.Path, file.IsCompressed, Math.Max(1024, _options.MaxLineLength), false, start, end);
+        }
+
+        /// <summary>Entries of this chunk report line number 0 (their true number is known only after the earlier chunks are read).</summary>
+        internal void HideLineNumbers() => _hideLineNumbers = true;
+
+        internal void ReportProgress(PerformanceLogLineSource source)
+            => _options.Progress?.Invoke(_bytesBeforeFile + source.FilePosition);
+
+        internal void Close(PerformanceLogLineSource source)
+        {
+            long position = source.FilePosition;
+            _bytesBeforeFile += position;
+            _statistics.BytesRead += position;
+            _statistics.UncompressedBytesRead += source.BytesOut;
+        }
+
+        /// <summary>Hands every whole line in the buffer to the parser; returns NeedData or End.</summary>
+        internal LineRead Drain(PerformanceLogLineSource source, PerformanceLogEntryHandler handler)
+        {
+            PerformanceLogEntry entry = _entry;
+            PerformanceLogReadStatistics statistics = _statistics;
+            string? requestFilter = _options.RequestName;
+            bool includeMetadata = _options.IncludeMetadata;
+            while (true)
+            {
+                LineRead state = source.Next(out int offset, out int length);
+                if (state == LineRead.TooLong)
                 {
-                    bottlenecks.Add(parsed);
+                    statistics.LinesRead++;
+                    statistics.AddSkipped(new SkippedLogLine(_path, source.LineNumber, string.Create(CultureInfo.InvariantCulture, $"line longer than {_options.MaxLineLength} bytes")), _options);
+                    continue;
                 }
+
+                if (state != LineRead.Line)
+                {
+                    return state;
+                }
+
+                if (IsBlank(source.Buffer, offset, length))
+                {
+                    continue;
+                }
+
+                statistics.LinesRead++;
+                entry.LineNumber = _hideLineNumbers ? 0 : source.LineNumber;
+                string? error = _parser.Parse(source.Buffer, offset, length, entry, includeMetadata);
+                if (error is not null)
+                {
+                    statistics.AddSkipped(new SkippedLogLine(_path, source.LineNumber, error), _options);
+                    continue;
+                }
+
+                if (_parser.DroppedPrefix is string dropped)
+                {
+                    statistics.AddSkipped(new SkippedLogLine(_path, source.LineNumber, dropped), _options);
+                }
+
+                statistics.RecordsRead++;
+                long ticks = entry.Timestamp.UtcTicks;
+                if (ticks < _fromTicks || ticks >= _toTicks)
+                {
+                    continue;
+                }
+
+                if (requestFilter is not null && !string.Equals(requestFilter, entry.RequestName, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                statistics.AddMatched(entry.Timestamp);
+                handler(entry);
             }
         }
 
-        OperationStatusText.TryParse(Text(root, "status"), out var status);
-        long? allocated = root.TryGetProperty("allocated_bytes", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt64(out var av) ? av : null;
-        int? collections = root.TryGetProperty("gc_collections", out var g) && g.ValueKind == JsonValueKind.Number && g.TryGetInt32(out var gv) ? gv : null;
-        return new RequestSummary(
-            Text(root, "request") ?? "request",
-            Text(root, "request_id") ?? string.Empty,
-            start,
-            total,
-            status,
-            Text(root, "error_type"),
-            stages,
-            bottlenecks,
-            isCompleted: true,
-            allocated,
-            collections);
-    }
-
-    /// <summary>Reads the reference text form <c>"retrieval (45.0%)"</c>.</summary>
-    private static bool TryParseBottleneckText(string text, out Bottleneck bottleneck)
-    {
-        bottleneck = null!;
-        var open = text.LastIndexOf(" (", StringComparison.Ordinal);
-        if (open <= 0 || !text.EndsWith("%)", StringComparison.Ordinal))
+        private static bool IsBlank(byte[] buffer, int offset, int length)
         {
-            return false;
-        }
-
-        var number = text.AsSpan(open + 2, text.Length - open - 4);
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
-        {
-            return false;
-        }
-
-        bottleneck = new Bottleneck(text.Substring(0, open), percent / 100, BottleneckRule.Share, string.Empty);
-        return true;
-    }
-
-    private static IReadOnlyList<KeyValuePair<string, MetadataValue>> Metadata(JsonElement stage)
-    {
-        if (!stage.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
-        {
-            return Array.Empty<KeyValuePair<string, MetadataValue>>();
-        }
-
-        var list = new List<KeyValuePair<string, MetadataValue>>();
-        foreach (var property in metadata.EnumerateObject())
-        {
-            var value = property.Value;
-            var converted = value.ValueKind switch
+            for (int i = offset; i < offset + length; i++)
             {
-                JsonValueKind.String => MetadataValue.FromString(value.GetString()),
-                JsonValueKind.Number => value.TryGetInt64(out var integer) ? MetadataValue.FromInteger(integer) : MetadataValue.FromNumber(value.GetDouble()),
-                JsonValueKind.True => MetadataValue.FromBoolean(true),
-                JsonValueKind.False => MetadataValue.FromBoolean(false),
-                JsonValueKind.Null => MetadataValue.Null,
-                _ => MetadataValue.FromString(value.GetRawText()),
-            };
-            list.Add(new KeyValuePair<string, MetadataValue>(property.Name, converted));
+                byte b = buffer[i];
+                if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r')
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
-
-        return list;
-    }
-
-    private static OperationStatus Status(JsonElement element)
-    {
-        OperationStatusText.TryParse(Text(element, "status"), out var status);
-        return status;
-    }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static double? Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-
-    private static long SecondsToTicks(double seconds)
-    {
-        if (!double.IsFinite(seconds) || Math.Abs(seconds) > TimeSpan.MaxValue.TotalSeconds / 2)
-        {
-            throw new FormatException("The number of seconds is out of range.");
-        }
-
-        return (long)Math.Round(seconds * TimeSpan.TicksPerSecond);
     }
 }

@@ -1,0 +1,109 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Linq;
+
+namespace RagMonitor.Cli;
+
+/// <summary>Which records a command reads: directory, time range and request name.</summary>
+internal sealed record LogSelection(string Directory, DateTimeOffset? From, DateTimeOffset? To, string? Request)
+{
+    internal PerformanceLogReadOptions ToReadOptions(Action<long>? progress = null, bool includeMetadata = false) => new()
+    {
+        From = From,
+        To = To,
+        RequestName = Request,
+        IncludeMetadata = includeMetadata,
+        Progress = progress,
+    };
+
+    /// <summary>A one-line description of the selection for headers.</summary>
+    internal string Describe()
+    {
+        string range = (From, To) switch
+        {
+            (null, null) => "all records",
+            (DateTimeOffset f, null) => "since " + DisplayFormat.Time(f),
+            (null, DateTimeOffset t) => "until " + DisplayFormat.Time(t),
+            (DateTimeOffset f, DateTimeOffset t) => DisplayFormat.Time(f) + " – " + DisplayFormat.Time(t),
+        };
+        return Request is null ? range : range + ", request " + Request;
+    }
+}
+
+/// <summary>The options every reading command shares: <c>--log-dir</c>, <c>--since</c>, <c>--until</c>, <c>--request</c>.</summary>
+internal sealed class LogSelectionOptions
+{
+    internal const string DefaultLogDirectory = "./logs/performance";
+
+    internal LogSelectionOptions(CliEnvironment environment, bool includeLogDir = true)
+    {
+        LogDir = includeLogDir
+            ? new Option<string>("--log-dir", "-d")
+            {
+                Description = "Directory with the <yyyyMMdd>_performance.jsonl(.gz) files.",
+                HelpName = "DIR",
+                DefaultValueFactory = _ => DefaultLogDirectory,
+            }
+            : null;
+        Since = TimeOption("--since", "Only records at or after this time: a span before now (24h, 7d, 90m), a date (2026-11-29, UTC), an ISO 8601 time, today or yesterday.", environment, isUpperBound: false);
+        Until = TimeOption("--until", "Only records before this time (same forms as --since; a bare date includes that whole day).", environment, isUpperBound: true);
+        Request = new Option<string?>("--request", "-r")
+        {
+            Description = "Only requests with this name (the \"request\" field; Python-module lines have none).",
+            HelpName = "NAME",
+        };
+    }
+
+    internal Option<string>? LogDir { get; }
+
+    internal Option<DateTimeOffset?> Since { get; }
+
+    internal Option<DateTimeOffset?> Until { get; }
+
+    internal Option<string?> Request { get; }
+
+    internal void AddTo(Command command)
+    {
+        if (LogDir is not null)
+        {
+            command.Options.Add(LogDir);
+        }
+
+        command.Options.Add(Since);
+        command.Options.Add(Until);
+        command.Options.Add(Request);
+    }
+
+    internal LogSelection Get(ParseResult parseResult, string? directory = null)
+    {
+        DateTimeOffset? from = parseResult.GetValue(Since);
+        DateTimeOffset? to = parseResult.GetValue(Until);
+        if (from is DateTimeOffset f && to is DateTimeOffset t && f >= t)
+        {
+            throw new CliException("--since must be before --until");
+        }
+
+        string dir = directory ?? (LogDir is null ? DefaultLogDirectory : parseResult.GetValue(LogDir) ?? DefaultLogDirectory);
+        string? request = parseResult.GetValue(Request);
+        return new LogSelection(dir, from, to, string.IsNullOrEmpty(request) ? null : request);
+    }
+
+    private static Option<DateTimeOffset?> TimeOption(string name, string description, CliEnvironment environment, bool isUpperBound)
+        => new(name)
+        {
+            Description = description,
+            HelpName = "TIME",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (ValueParsers.TryParseTimeBound(text, environment.Time.GetUtcNow(), isUpperBound, out DateTimeOffset value))
+                {
+                    return value;
+                }
+
+                result.AddError($"invalid {name} value '{text}': expected a span before now (24h, 7d), a date (2026-11-29), an ISO 8601 time, today or yesterday");
+                return null;
+            },
+        };
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RagMonitor;
+
+public static partial class PerformanceLog
+{
+    /// <summary>Plain files larger than this are split into chunks of about this size for a parallel read.</summary>
+    internal const long ParallelChunkSize = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// Reads the given files on several threads: large plain files are split into chunks at line boundaries, each
+    /// chunk (and each gzip file) is read by one thread into its own <typeparamref name="TState"/>, and the states are
+    /// handed to <paramref name="merge"/> in file and chunk order on the calling thread when all are read — so the
+    /// result does not depend on thread timing.
+    /// </summary>
+    /// <typeparam name="TState">Per-chunk aggregation state.</typeparam>
+    /// <param name="files">The files (see <see cref="ListFiles(string, PerformanceLogReadOptions?)"/>).</param>
+    /// <param name="options">Filters and options. <see cref="PerformanceLogReadOptions.LineSkipped"/> is called after the read, in file order, for the skipped lines kept (at most <see cref="PerformanceLogReadOptions.MaxSkippedLinesKept"/> per chunk; all are counted); <see cref="PerformanceLogReadOptions.Progress"/> may be called from any thread (never concurrently).</param>
+    /// <param name="createState">Creates the state of one chunk.</param>
+    /// <param name="visit">Adds a record to a chunk's state (never called concurrently for one state). <see cref="PerformanceLogEntry.LineNumber"/> is 0 in chunks other than a file's first.</param>
+    /// <param name="merge">Receives each chunk's state, in order.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use; 0 or less means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <returns>The counts of the read, with the skipped lines (with their true line numbers).</returns>
+    public static PerformanceLogReadStatistics ReadParallel<TState>(
+        IReadOnlyList<PerformanceLogFile> files,
+        PerformanceLogReadOptions? options,
+        Func<TState> createState,
+        Action<TState, PerformanceLogEntry> visit,
+        Action<TState> merge,
+        int maxDegreeOfParallelism = 0,
+        CancellationToken cancellationToken = default)
+        => ReadParallel(files, options, createState, visit, merge, maxDegreeOfParallelism, ParallelChunkSize, cancellationToken);
+
+    /// <summary>As the public overload, with the chunk size as a parameter (tests use small chunks).</summary>
+    internal static PerformanceLogReadStatistics ReadParallel<TState>(
+        IReadOnlyList<PerformanceLogFile> files,
+        PerformanceLogReadOptions? options,
+        Func<TState> createState,
+        Action<TState, PerformanceLogEntry> visit,
+        Action<TState> merge,
+        int maxDegreeOfParallelism,
+        long chunkSize,
+        CancellationToken cancellationToken)
+    {
+        if (files is null)
+        {
+            throw new ArgumentNullException(nameof(files));
+        }
+
+        if (createState is null || visit is null || merge is null)
+        {
+            throw new ArgumentNullException(createState is null ? nameof(createState) : visit is null ? nameof(visit) : nameof(merge));
+        }
+
+        options ??= PerformanceLogReadOptions.Default;
+        var chunks = new List<(PerformanceLogFile File, long Start, long End, bool First)>();
+        foreach (PerformanceLogFile file in files)
+        {
+            if (file.IsCompressed || file.Length < chunkSize * 3 / 2)
+            {
+                chunks.Add((file, 0, long.MaxValue, true));
+                continue;
+            }
+
+            long count = (file.Length + chunkSize - 1) / chunkSize;
+            for (long i = 0; i < count; i++)
+            {
+                long start = file.Length * i / count;
+                long end = i == count - 1 ? long.MaxValue : file.Length * (i + 1) / count;
+                chunks.Add((file, start, end, i == 0));
+            }
+        }
+
+        var results = new ChunkResult<TState>[chunks.Count];
+        var chunkOptions = new PerformanceLogReadOptions
+        {
+            From = options.From,
+            To = options.To,
+            RequestName = options.RequestName,
+            IncludeMetadata = options.IncludeMetadata,
+            TimestampsWithoutOffsetAreUtc = options.TimestampsWithoutOffsetAreUtc,
+            MaxLineLength = options.MaxLineLength,
+            MaxSkippedLinesKept = options.MaxSkippedLinesKept,
+        };
+        long progress = 0;
+        long lastReported = 0;
+        object progressGate = new();
+        void Report(long delta)
+        {
+            long total = Interlocked.Add(ref progress, delta);
+            if (options.Progress is { } callback)
+            {
+                lock (progressGate)
+                {
+                    if (total > lastReported)
+                    {
+                        lastReported = total;
+                        callback(total);
+                    }
+                }
+            }
+        }
+
+        int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        try
+        {
+            Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken }, index =>
+            {
+                (PerformanceLogFile file, long start, long end, bool first) = chunks[index];
+                TState state = createState();
+                var statistics = new PerformanceLogReadStatistics();
+                var session = new ReadSession(chunkOptions, statistics);
+                using PerformanceLogLineSource source = session.Open(file, start, end);
+                if (!first)
+                {
+                    session.HideLineNumbers();
+                }
+
+                PerformanceLogEntryHandler handler = entry => visit(state, entry);
+                long reported = 0;
+                while (session.Drain(source, handler) != LineRead.End)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    source.Fill();
+                    long now = file.IsCompressed ? source.FilePosition : Math.Min(source.FilePosition - start, end - start);
+                    if (now > reported)
+                    {
+                        Report(now - reported);
+                        reported = now;
+                    }
+                }
+
+                long consumed = file.IsCompressed ? source.FilePosition : source.RangeBytesConsumed;
+                statistics.BytesRead = consumed;
+                statistics.UncompressedBytesRead = file.IsCompressed ? source.BytesOut : consumed;
+                if (consumed > reported)
+                {
+                    Report(consumed - reported);
+                }
+
+                results[index] = new ChunkResult<TState>(state, statistics, source.LineNumber);
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
+        }
+
+        var total = new PerformanceLogReadStatistics();
+        long lineOffset = 0;
+        for (int i = 0; i < results.Length; i++)
+        {
+            ChunkResult<TState> result = results[i];
+            if (chunks[i].First)
+            {
+                lineOffset = 0;
+                total.FilesRead++;
+            }
+
+            total.Add(result.Statistics, lineOffset, options);
+            lineOffset += result.Lines;
+            merge(result.State);
+        }
+
+        return total;
+    }
+
+    private sealed record ChunkResult<TState>(TState State, PerformanceLogReadStatistics Statistics, long Lines);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# ragmon summary vs a plain Python json.loads script over the same 1,000,000 generated request lines.
+# Usage: tests/RagMonitor.Benchmarks/cli-benchmark.sh [DIR] [LINES]   (needs python3; uses hyperfine when installed)
+# Results go to docs/benchmarks.md by hand (date, machine, command, figures).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+dir="${1:-/tmp/ragmon-bench}"
+lines="${2:-1000000}"
+dotnet build -c Release "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -nologo -v q
+ragmon=(dotnet "$root/src/RagMonitor.Cli/bin/Release/net10.0/ragmon.dll")
+if [ ! -d "$dir/logs" ]; then
+  "${ragmon[@]}" generate --out "$dir/logs" --requests "$lines" --days 1 --end 2026-11-29 --seed 42
+fi
+bytes=$(cat "$dir"/logs/*_performance.jsonl | wc -c)
+count=$(cat "$dir"/logs/*_performance.jsonl | wc -l)
+echo "input: $count lines, $bytes bytes ($((bytes / count)) bytes/line) in $dir/logs"
+cat "$dir"/logs/*_performance.jsonl > /dev/null   # warm the page cache for both
+if command -v hyperfine > /dev/null; then
+  hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$dir/hyperfine.json" \
+    -n ragmon "${ragmon[*]} summary --log-dir $dir/logs --format csv" \
+    -n python "python3 $root/tests/RagMonitor.Benchmarks/python/stage_averages.py $dir/logs"
+  python3 - "$dir/hyperfine.json" "$bytes" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+size = int(sys.argv[2])
+r, p = results["ragmon"], results["python"]
+print(f"ragmon summary: mean {r['mean']:.3f} s (min {r['min']:.3f}) = {size / r['mean'] / 1e6:.0f} MB/s (best {size / r['min'] / 1e6:.0f} MB/s)")
+print(f"python json.loads: mean {p['mean']:.3f} s (min {p['min']:.3f}) = {size / p['mean'] / 1e6:.1f} MB/s")
+print(f"ratio (python / ragmon, means): {p['mean'] / r['mean']:.1f}x")
+PY
+else
+  /usr/bin/time -f "ragmon: %e s" "${ragmon[@]}" summary --log-dir "$dir/logs" --format csv > /dev/null
+  /usr/bin/time -f "python: %e s" python3 "$root/tests/RagMonitor.Benchmarks/python/stage_averages.py" "$dir/logs" > /dev/null
+fi
