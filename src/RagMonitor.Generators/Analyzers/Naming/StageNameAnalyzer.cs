@@ -98,7 +98,15 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeMethod(SymbolAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
     {
-        foreach (var attribute in context.Symbol.GetAttributes())
+        var method = (IMethodSymbol)context.Symbol;
+        if (method.PartialDefinitionPart is not null)
+        {
+            // The implementation part of a partial method reports the same (merged) attributes as its
+            // definition part; count them once.
+            return;
+        }
+
+        foreach (var attribute in method.GetAttributes())
         {
             if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, stageAttribute)
                 || attribute.ConstructorArguments.Length != 1

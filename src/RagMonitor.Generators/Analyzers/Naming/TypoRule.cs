@@ -116,7 +116,7 @@ internal static class TypoRule
         {
             foreach (var prefixB in PrefixesOf(b))
             {
-                if (prefixA.Length == prefixB.Length)
+                if (string.Equals(prefixA, prefixB, StringComparison.Ordinal))
                 {
                     continue;
                 }
