@@ -1,7 +1,10 @@
+using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
 using RagMonitor.Generators.Analyzers.Naming;
+using RagMonitor.Generators.Generator;
 
 namespace RagMonitor.Generators.Tests.AnalyzerTesting;
 
@@ -36,6 +39,21 @@ internal sealed class NamingTest : CSharpAnalyzerTest<StageNameAnalyzer, Default
         TestState.AdditionalFiles.Add((path, text));
         return this;
     }
+
+    /// <summary>Whether the RagMonitor generator runs too (its output is not compared here).</summary>
+    public bool RunGenerator { get; set; }
+
+    /// <summary>Runs the RagMonitor generator as part of the test, as a real build does.</summary>
+    public NamingTest WithGenerator()
+    {
+        RunGenerator = true;
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
+        return this;
+    }
+
+    /// <inheritdoc />
+    protected override IEnumerable<Type> GetSourceGenerators() =>
+        RunGenerator ? new[] { typeof(MonitorGenerator) } : Array.Empty<Type>();
 
     /// <summary>Runs the test.</summary>
     public static Task VerifyAsync(params string[] sources) => new NamingTest(sources).RunAsync();

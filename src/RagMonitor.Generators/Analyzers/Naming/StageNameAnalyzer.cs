@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -57,7 +58,10 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
 
         if (stageAttribute is not null)
         {
-            context.RegisterSymbolAction(c => AnalyzeMethod(c, stageAttribute, session), SymbolKind.Method);
+            // Not a symbol action: the generator marks its implementation part [GeneratedCode], and
+            // attributes of partial-method parts merge, so Roslyn treats every wrapped method as
+            // generated code and would skip it. The user's file itself is not generated.
+            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, session));
         }
 
         if (monitorType is not null)
@@ -96,28 +100,31 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         return methods;
     }
 
-    private static void AnalyzeMethod(SymbolAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
+    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        if (method.PartialDefinitionPart is not null)
+        var model = context.SemanticModel;
+        var root = model.SyntaxTree.GetRoot(context.CancellationToken);
+        foreach (var node in root.DescendantNodes(static n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or ExpressionSyntax)))
         {
-            // The implementation part of a partial method reports the same (merged) attributes as its
-            // definition part; count them once.
-            return;
-        }
-
-        foreach (var attribute in method.GetAttributes())
-        {
-            if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, stageAttribute)
-                || attribute.ConstructorArguments.Length != 1
-                || attribute.ConstructorArguments[0].Value is not string name
-                || attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is not AttributeSyntax syntax
-                || syntax.ArgumentList is not { Arguments.Count: > 0 } arguments)
+            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax } list } attribute
+                || (list.Target is { } target && !target.Identifier.IsKind(SyntaxKind.MethodKeyword))
+                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
             {
                 continue;
             }
 
-            session.Add(name, arguments.Arguments[0].Expression.GetLocation(), context.ReportDiagnostic);
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (model.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
+                || !SymbolEqualityComparer.Default.Equals(constructor.ContainingType, stageAttribute))
+            {
+                continue;
+            }
+
+            var expression = arguments.Arguments[0].Expression;
+            if (model.GetConstantValue(expression, context.CancellationToken) is { HasValue: true, Value: string name })
+            {
+                session.Add(name, expression.GetLocation(), context.ReportDiagnostic);
+            }
         }
     }
 
