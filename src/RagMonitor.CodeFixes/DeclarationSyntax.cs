@@ -78,7 +78,13 @@ internal static class DeclarationSyntax
             typeParameters = SyntaxFactory.TypeParameterList(SyntaxFactory.SeparatedList(list, Commas(list.Count - 1)));
         }
 
-        var constraints = method.ConstraintClauses.Select(c => c.WithoutTrivia().WithLeadingTrivia(space)).ToList();
+        // Constraint clauses keep the layout the user gave them (same line or one per line).
+        var constraints = method.ConstraintClauses.Select((c, i) => i == method.ConstraintClauses.Count - 1 ? c.WithoutTrailingTrivia() : c).ToList();
+        if (constraints.Count > 0)
+        {
+            parameterList = parameterList.WithTrailingTrivia(method.ParameterList.GetTrailingTrivia());
+        }
+
         var core = SyntaxFactory.MethodDeclaration(
                 method.ReturnType.WithoutTrivia().WithTrailingTrivia(space),
                 SyntaxFactory.Identifier(method.Identifier.ValueText + CoreSuffix))
