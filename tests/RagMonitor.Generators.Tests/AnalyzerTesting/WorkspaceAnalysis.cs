@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
+using RagMonitor.Generators.Generator;
 
 namespace RagMonitor.Generators.Tests.AnalyzerTesting;
 
@@ -19,7 +20,8 @@ internal static class WorkspaceAnalysis
         IEnumerable<string> sources,
         IEnumerable<DiagnosticAnalyzer> analyzers,
         string? editorConfig = null,
-        IEnumerable<(string Path, string Text)>? additionalFiles = null)
+        IEnumerable<(string Path, string Text)>? additionalFiles = null,
+        bool runGenerator = false)
     {
         using var workspace = new AdhocWorkspace();
         var projectId = ProjectId.CreateNewId();
@@ -49,6 +51,17 @@ internal static class WorkspaceAnalysis
 
         var project = solution.GetProject(projectId)!;
         var compilation = (await project.GetCompilationAsync().ConfigureAwait(false))!;
+        if (runGenerator)
+        {
+            GeneratorDriver driver = CSharpGeneratorDriver.Create(
+                new[] { new MonitorGenerator().AsSourceGenerator() },
+                project.AnalyzerOptions.AdditionalFiles,
+                (CSharpParseOptions)project.ParseOptions!,
+                project.AnalyzerOptions.AnalyzerConfigOptionsProvider);
+            driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
+            compilation = generated;
+        }
+
         var withAnalyzers = compilation.WithAnalyzers(analyzers.ToImmutableArray(), project.AnalyzerOptions);
         return await withAnalyzers.GetAnalyzerDiagnosticsAsync().ConfigureAwait(false);
     }

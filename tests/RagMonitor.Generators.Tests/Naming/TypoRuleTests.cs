@@ -70,6 +70,11 @@ public sealed class TypoRuleTests
     [InlineData("top_k", "top_p")]
     [InlineData("pre_filter", "post_filter")]
     [InlineData("read_cache", "load_cache")]
+    // a whole word added
+    [InlineData("branch", "branch_a")]
+    [InlineData("stage", "stage_b")]
+    [InlineData("rank", "x_rank")]
+    [InlineData("rerank", "rerankFast")]
     // numbered and versioned stages
     [InlineData("rerank_v1", "rerank_v2")]
     [InlineData("stage1", "stage2")]

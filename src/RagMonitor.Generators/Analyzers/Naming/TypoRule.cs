@@ -12,6 +12,8 @@ namespace RagMonitor.Generators.Analyzers.Naming;
 /// <item>The allowed distance depends on the shorter key: 2 for 6 or more characters, 1 for 4–5,
 /// and names shorter than 4 are never typos.</item>
 /// <item>Names whose digits differ are never typos (<c>rerank_v1</c> / <c>rerank_v2</c>, <c>stage1</c> / <c>stage2</c>).</item>
+/// <item>A name that is the other plus whole words before or after it is not a typo
+/// (<c>branch</c> / <c>branch_a</c>, <c>rank</c> / <c>x_rank</c>).</item>
 /// <item>When both names have the same number of words (2 or more), each word that differs must
 /// itself be a typo by these rules (<c>get_docs</c> / <c>set_docs</c> differ in a 3-letter word: not a
 /// typo; <c>retreival_stage</c> / <c>retrieval_stage</c>: a typo).</item>
@@ -60,14 +62,19 @@ internal static class TypoRule
             return false;
         }
 
-        List<string> wordsA = StageNameText.Words(a);
-        List<string> wordsB = StageNameText.Words(b);
+        List<string> wordsA = Lower(StageNameText.Words(a));
+        List<string> wordsB = Lower(StageNameText.Words(b));
+        if (wordsA.Count != wordsB.Count && AddsWholeWords(wordsA.Count < wordsB.Count ? wordsA : wordsB, wordsA.Count < wordsB.Count ? wordsB : wordsA))
+        {
+            return false;
+        }
+
         if (wordsA.Count == wordsB.Count && wordsA.Count > 1)
         {
             for (var i = 0; i < wordsA.Count; i++)
             {
-                var wordA = wordsA[i].ToLowerInvariant();
-                var wordB = wordsB[i].ToLowerInvariant();
+                var wordA = wordsA[i];
+                var wordB = wordsB[i];
                 if (!string.Equals(wordA, wordB, StringComparison.Ordinal) && !IsTypoWord(wordA, wordB, distance))
                 {
                     return false;
@@ -78,6 +85,40 @@ internal static class TypoRule
         }
 
         return IsTypoWord(keyA, keyB, distance);
+    }
+
+    private static List<string> Lower(List<string> words)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            words[i] = words[i].ToLowerInvariant();
+        }
+
+        return words;
+    }
+
+    /// <summary>Whether <paramref name="longer"/> is <paramref name="shorter"/> with whole words added before or after.</summary>
+    private static bool AddsWholeWords(List<string> shorter, List<string> longer)
+    {
+        if (shorter.Count == 0)
+        {
+            return false;
+        }
+
+        bool Matches(int offset)
+        {
+            for (var i = 0; i < shorter.Count; i++)
+            {
+                if (!string.Equals(shorter[i], longer[offset + i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return Matches(0) || Matches(longer.Count - shorter.Count);
     }
 
     /// <summary>Whether one word is a typo of another: within the distance, and not another form of the same word.</summary>
