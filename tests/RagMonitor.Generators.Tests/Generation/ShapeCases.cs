@@ -367,6 +367,25 @@ internal static class ShapeCases
             }
             """,
 
+        ["NullableDisabled"] = """
+            #nullable disable
+            namespace Demo;
+
+            public sealed partial class Legacy
+            {
+                [Stage("legacy")]
+                [return: StageMetadata("rows")]
+                public partial Task<List<string>> LoadAsync(string table, [StageMetadata] string filter, [RequestId] object ignoredOnStages);
+
+                private Task<List<string>> LoadAsyncCore(string table, string filter, object ignoredOnStages) => Task.FromResult(new List<string> { table });
+
+                [MonitoredRequest("legacy_request")]
+                public partial string Run([RequestId] object id);
+
+                private string RunCore(object id) => id.ToString();
+            }
+            """,
+
         ["Accessibility"] = """
             namespace Demo;
 
