@@ -126,7 +126,7 @@ public sealed class AddPartialCodeFixProvider : CodeFixProvider
     {
         if (!HasBody(method))
         {
-            return DeclarationSyntax.AddPartial(method);
+            return DeclarationSyntax.AddPartial(DeclarationSyntax.AddPrivateWhenRequired(method));
         }
 
         // A partial declaration has no body and cannot be async.
@@ -143,6 +143,6 @@ public sealed class AddPartialCodeFixProvider : CodeFixProvider
             declaration = declaration.WithModifiers(declaration.Modifiers.RemoveAt(asyncIndex));
         }
 
-        return DeclarationSyntax.AddPartial(declaration);
+        return DeclarationSyntax.AddPartial(DeclarationSyntax.AddPrivateWhenRequired(declaration));
     }
 }

@@ -40,6 +40,44 @@ internal static class DeclarationSyntax
     }
 
     /// <summary>
+    /// C# requires an accessibility modifier on a partial method that returns a value, has <c>out</c>
+    /// parameters or is <c>virtual</c>/<c>override</c>/<c>sealed</c>/<c>new</c>. A member without one is
+    /// private already, so <c>private</c> is written out in those cases (nothing changes otherwise).
+    /// </summary>
+    public static MethodDeclarationSyntax AddPrivateWhenRequired(MethodDeclarationSyntax method)
+    {
+        if (method.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.PrivateKeyword)
+                || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)))
+        {
+            return method;
+        }
+
+        var required = !(method.ReturnType is PredefinedTypeSyntax predefined && predefined.Keyword.IsKind(SyntaxKind.VoidKeyword))
+            || method.ParameterList.Parameters.Any(p => p.Modifiers.Any(SyntaxKind.OutKeyword))
+            || method.Modifiers.Any(m => m.IsKind(SyntaxKind.VirtualKeyword) || m.IsKind(SyntaxKind.OverrideKeyword)
+                || m.IsKind(SyntaxKind.SealedKeyword) || m.IsKind(SyntaxKind.NewKeyword));
+        if (!required)
+        {
+            return method;
+        }
+
+        var privateKeyword = SyntaxFactory.Token(SyntaxKind.PrivateKeyword).WithTrailingTrivia(SyntaxFactory.Space);
+        if (method.Modifiers.Count > 0)
+        {
+            var first = method.Modifiers[0];
+            return method.WithModifiers(method.Modifiers
+                .Replace(first, first.WithLeadingTrivia())
+                .Insert(0, privateKeyword.WithLeadingTrivia(first.LeadingTrivia)));
+        }
+
+        var firstToken = method.AttributeLists.Count > 0
+            ? method.AttributeLists.Last().GetLastToken().GetNextToken()
+            : method.GetFirstToken();
+        var moved = method.ReplaceToken(firstToken, firstToken.WithLeadingTrivia());
+        return moved.WithModifiers(SyntaxFactory.TokenList(privateKeyword.WithLeadingTrivia(firstToken.LeadingTrivia)));
+    }
+
+    /// <summary>
     /// The <c>&lt;Name&gt;Core</c> method for a monitored method: <c>private</c>, same static-ness,
     /// <c>readonly</c>/<c>unsafe</c> kept (<c>async</c> too when a body moves), same return type, type
     /// parameters, constraints, parameter types and ref kinds (parameter attributes, default values and

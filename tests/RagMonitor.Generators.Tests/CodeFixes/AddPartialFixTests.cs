@@ -200,4 +200,48 @@ public sealed class AddPartialFixTests
         test.NumberOfFixAllIterations = 1;
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task Writes_out_private_when_csharp_requires_an_accessibility_modifier()
+    {
+        const string source = """
+            using RagMonitor;
+
+            public partial class Pipeline
+            {
+                [Stage("retrieval")]
+                static int {|RMON001:Retrieve|}(string query, out bool cached)
+                {
+                    cached = false;
+                    return query.Length;
+                }
+
+                [Stage("grading")]
+                void {|RMON001:Grade|}() { }
+            }
+            """;
+        const string fixedSource = """
+            using RagMonitor;
+
+            public partial class Pipeline
+            {
+                [Stage("retrieval")]
+                private static partial int Retrieve(string query, out bool cached);
+
+                private static int RetrieveCore(string query, out bool cached)
+                {
+                    cached = false;
+                    return query.Length;
+                }
+
+                [Stage("grading")]
+                partial void Grade();
+
+                private void GradeCore() { }
+            }
+            """;
+        var test = Test(source, fixedSource);
+        test.NumberOfFixAllIterations = 1;
+        await test.RunAsync();
+    }
 }

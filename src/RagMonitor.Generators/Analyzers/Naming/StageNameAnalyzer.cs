@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 using RagMonitor.Generators.Diagnostics;
 
 namespace RagMonitor.Generators.Analyzers.Naming;
@@ -69,7 +69,12 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             var stageNameArguments = StageNameOrdinals(monitorType);
             if (stageNameArguments.Count > 0)
             {
-                context.RegisterOperationAction(c => AnalyzeInvocation(c, monitorType, stageNameArguments, session), OperationKind.Invocation);
+                // A syntax action filtered by the invoked name binds only the few candidate calls; an
+                // operation action would build operation trees for every method body.
+                var methodNames = new HashSet<string>(stageNameArguments.Keys.Select(m => m.Name), System.StringComparer.Ordinal);
+                context.RegisterSyntaxNodeAction(
+                    c => AnalyzeInvocation(c, monitorType, methodNames, stageNameArguments, session),
+                    SyntaxKind.InvocationExpression);
             }
         }
 
@@ -129,28 +134,51 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
     }
 
     private static void AnalyzeInvocation(
-        OperationAnalysisContext context,
+        SyntaxNodeAnalysisContext context,
         INamedTypeSymbol monitorType,
+        HashSet<string> methodNames,
         Dictionary<IMethodSymbol, int> stageNameArguments,
         CompilationSession session)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        var target = invocation.TargetMethod;
-        if (!SymbolEqualityComparer.Default.Equals(target.ContainingType, monitorType)
+        var invocation = (InvocationExpressionSyntax)context.Node;
+        var invokedName = invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+            SimpleNameSyntax simpleName => simpleName.Identifier.ValueText,
+            _ => null,
+        };
+        if (invokedName is null || !methodNames.Contains(invokedName) || invocation.ArgumentList.Arguments.Count == 0)
+        {
+            return;
+        }
+
+        var model = context.SemanticModel;
+        if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is not IMethodSymbol target
+            || !SymbolEqualityComparer.Default.Equals(target.ContainingType, monitorType)
             || !stageNameArguments.TryGetValue(target.OriginalDefinition, out var ordinal))
         {
             return;
         }
 
-        foreach (var argument in invocation.Arguments)
+        var arguments = invocation.ArgumentList.Arguments;
+        for (var i = 0; i < arguments.Count; i++)
         {
-            if (argument.Parameter?.Ordinal == ordinal
-                && argument.ArgumentKind == ArgumentKind.Explicit
-                && argument.Value.ConstantValue is { HasValue: true, Value: string name })
+            var argument = arguments[i];
+            var matches = argument.NameColon is { } nameColon
+                ? nameColon.Name.Identifier.ValueText == StageNameParameter
+                : i == ordinal;
+            if (!matches)
             {
-                session.Add(name, argument.Value.Syntax.GetLocation(), context.ReportDiagnostic);
-                return;
+                continue;
             }
+
+            if (model.GetConstantValue(argument.Expression, context.CancellationToken) is { HasValue: true, Value: string name })
+            {
+                session.Add(name, argument.Expression.GetLocation(), context.ReportDiagnostic);
+            }
+
+            return;
         }
     }
 
