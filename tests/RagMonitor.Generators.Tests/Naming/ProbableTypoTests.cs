@@ -146,4 +146,22 @@ public sealed class ProbableTypoTests
             """;
         await NamingTest.VerifyAsync(declared);
     }
+
+    [Fact]
+    public async Task Finds_distance_two_typos_among_many_names()
+    {
+        // 300 unrelated two-word names (letters only, so the digit rule does not help), then a name two
+        // edits away from "retrieval" (a transposition and a substitution) and one a deletion away from
+        // "generation".
+        var words = new[]
+        {
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima", "mike",
+            "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "xray", "yankee", "zulu",
+        };
+        var names = Enumerable.Range(0, 300)
+            .Select(i => $"\"{words[i % 26]}_{words[(i / 26) + 3]}\"")
+            .Concat(new[] { "\"retrieval\"", "\"retrieval\"", "{|RMON010:\"retreivel\"|}", "\"generation\"", "\"generation\"", "{|RMON010:\"generaton\"|}" })
+            .ToArray();
+        await NamingTest.VerifyAsync(Stages(names));
+    }
 }

@@ -90,47 +90,29 @@ internal static class StageNameConsistency
             return;
         }
 
-        var byLength = new List<NameGroup>(groups);
-        byLength.Sort((x, y) => x.Key.Length != y.Key.Length ? x.Key.Length.CompareTo(y.Key.Length) : x.FirstOrder.CompareTo(y.FirstOrder));
         var distance = new EditDistance();
         var targets = new Dictionary<NameGroup, (NameGroup Target, int Distance)>();
-
-        for (var i = 0; i < byLength.Count; i++)
+        foreach (var (first, second) in CandidatePairs(groups, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var shorter = byLength[i];
-            var allowed = TypoRule.AllowedDistance(shorter.Key.Length);
-            if (allowed == 0)
+            var shorter = first.Key.Length <= second.Key.Length ? first : second;
+            var longer = ReferenceEquals(shorter, first) ? second : first;
+            if (!TypoRule.IsProbableTypo(shorter.Form, longer.Form, distance))
             {
                 continue;
             }
 
-            for (var j = i + 1; j < byLength.Count && byLength[j].Key.Length - shorter.Key.Length <= allowed; j++)
+            var pairDistance = distance.Compute(shorter.Key, longer.Key);
+
+            var (loser, winner) = Beats(shorter, longer) ? (longer, shorter) : (shorter, longer);
+            if (catalog is not null && catalog.Contains(loser.Canonical.Name))
             {
-                var longer = byLength[j];
-                if (!string.Equals(shorter.Digits, longer.Digits, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                // Both spellings were declared on purpose.
+                continue;
+            }
 
-                var pairDistance = distance.Compute(shorter.Key, longer.Key, allowed);
-                if (pairDistance > allowed
-                    || !TypoRule.IsProbableTypo(shorter.Canonical.Name, shorter.Key, longer.Canonical.Name, longer.Key, distance))
-                {
-                    continue;
-                }
-
-                var (loser, winner) = Beats(shorter, longer) ? (longer, shorter) : (shorter, longer);
-                if (catalog is not null && catalog.Contains(loser.Canonical.Name))
-                {
-                    // Both spellings were declared on purpose.
-                    continue;
-                }
-
-                if (!targets.TryGetValue(loser, out var current) || IsBetterTarget(winner, pairDistance, current.Target, current.Distance))
-                {
-                    targets[loser] = (winner, pairDistance);
-                }
+            if (!targets.TryGetValue(loser, out var current) || IsBetterTarget(winner, pairDistance, current.Target, current.Distance))
+            {
+                targets[loser] = (winner, pairDistance);
             }
         }
 
@@ -151,6 +133,104 @@ internal static class StageNameConsistency
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Every pair of keys within edit distance 2 of each other, and some more, without comparing all
+    /// pairs: two keys at optimal-string-alignment distance d share a string obtained from each by at
+    /// most d deletions (a substitution or a transposition is one deletion on each side). Each key's
+    /// deletion variants (up to 2 deletions; 1 for keys of 4–5 characters, whose allowed distance is 1;
+    /// none below 4, which are never typos) are hashed without building strings, the (hash, key) pairs
+    /// sorted, and only keys sharing a hash are compared. A hash collision only adds a candidate that
+    /// the exact check then rejects. Near-linear in the number of names instead of quadratic.
+    /// </summary>
+    private static IEnumerable<(NameGroup First, NameGroup Second)> CandidatePairs(List<NameGroup> groups, CancellationToken cancellationToken)
+    {
+        var capacity = 0;
+        foreach (var group in groups)
+        {
+            var length = group.Key.Length;
+            capacity += TypoRule.AllowedDistance(length) switch { 0 => 0, 1 => 1 + length, _ => 1 + length + (length * (length - 1) / 2) };
+        }
+
+        var hashes = new long[capacity];
+        var owners = new int[capacity];
+        var count = 0;
+        for (var index = 0; index < groups.Count; index++)
+        {
+            var key = groups[index].Key;
+            var deletions = TypoRule.AllowedDistance(key.Length);
+            if (deletions == 0)
+            {
+                continue;
+            }
+
+            Add(VariantHash(key, -1, -1), index);
+            for (var first = 0; first < key.Length; first++)
+            {
+                Add(VariantHash(key, first, -1), index);
+                if (deletions < 2)
+                {
+                    continue;
+                }
+
+                for (var second = first + 1; second < key.Length; second++)
+                {
+                    Add(VariantHash(key, first, second), index);
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Array.Sort(hashes, owners, 0, count);
+        var seen = new HashSet<long>();
+        for (var start = 0; start < count;)
+        {
+            var end = start + 1;
+            while (end < count && hashes[end] == hashes[start])
+            {
+                end++;
+            }
+
+            for (var i = start; i < end; i++)
+            {
+                for (var j = i + 1; j < end; j++)
+                {
+                    var a = owners[i];
+                    var b = owners[j];
+                    if (a != b && seen.Add(((long)Math.Min(a, b) * groups.Count) + Math.Max(a, b)))
+                    {
+                        yield return (groups[a], groups[b]);
+                    }
+                }
+            }
+
+            start = end;
+        }
+
+        void Add(long hash, int owner)
+        {
+            hashes[count] = hash;
+            owners[count] = owner;
+            count++;
+        }
+    }
+
+    // FNV-1a over the key without the characters at positions skipFirst and skipSecond (-1: none).
+    private static long VariantHash(string key, int skipFirst, int skipSecond)
+    {
+        var hash = unchecked((long)14695981039346656037UL);
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (i == skipFirst || i == skipSecond)
+            {
+                continue;
+            }
+
+            hash = unchecked((hash ^ key[i]) * 1099511628211L);
+        }
+
+        return hash;
     }
 
     /// <summary>The more used name wins; on a tie, the one written first.</summary>
@@ -177,12 +257,12 @@ internal static class StageNameConsistency
         {
             Key = key;
             FirstOrder = firstOrder;
-            Digits = StageNameText.Digits(key);
         }
 
         public string Key { get; }
 
-        public string Digits { get; }
+        /// <summary>The canonical spelling's forms, for the typo rule.</summary>
+        public NameForm Form { get; private set; } = null!;
 
         public int FirstOrder { get; }
 
@@ -233,6 +313,7 @@ internal static class StageNameConsistency
             }
 
             Canonical = best;
+            Form = new NameForm(best.Name);
         }
     }
 

@@ -42,72 +42,53 @@ internal static class TypoRule
 
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> (names as written) are probably a typo of each other.</summary>
     public static bool IsProbableTypo(string a, string b, EditDistance distance) =>
-        IsProbableTypo(a, StageNameText.Key(a), b, StageNameText.Key(b), distance);
+        IsProbableTypo(new NameForm(a), new NameForm(b), distance);
 
-    /// <summary>As <see cref="IsProbableTypo(string, string, EditDistance)"/>, with the keys already computed.</summary>
-    public static bool IsProbableTypo(string a, string keyA, string b, string keyB, EditDistance distance)
+    /// <summary>As <see cref="IsProbableTypo(string, string, EditDistance)"/>, with each name's forms computed once.</summary>
+    public static bool IsProbableTypo(NameForm a, NameForm b, EditDistance distance)
     {
-        if (string.Equals(keyA, keyB, StringComparison.Ordinal))
+        if (string.Equals(a.Key, b.Key, StringComparison.Ordinal)
+            || !string.Equals(a.Digits, b.Digits, StringComparison.Ordinal)
+            || TypoRule.AllowedDistance(Math.Min(a.Key.Length, b.Key.Length)) == 0)
         {
             return false;
         }
 
-        if (!WithinTypoDistance(keyA, keyB, distance))
+        // The word-level rules first: they usually decide without computing a distance.
+        var wordsA = a.Words;
+        var wordsB = b.Words;
+        if (wordsA.Length != wordsB.Length && AddsWholeWords(wordsA.Length < wordsB.Length ? wordsA : wordsB, wordsA.Length < wordsB.Length ? wordsB : wordsA))
         {
             return false;
         }
 
-        if (!string.Equals(StageNameText.Digits(keyA), StageNameText.Digits(keyB), StringComparison.Ordinal))
+        if (wordsA.Length == wordsB.Length && wordsA.Length > 1)
         {
-            return false;
-        }
-
-        List<string> wordsA = Lower(StageNameText.Words(a));
-        List<string> wordsB = Lower(StageNameText.Words(b));
-        if (wordsA.Count != wordsB.Count && AddsWholeWords(wordsA.Count < wordsB.Count ? wordsA : wordsB, wordsA.Count < wordsB.Count ? wordsB : wordsA))
-        {
-            return false;
-        }
-
-        if (wordsA.Count == wordsB.Count && wordsA.Count > 1)
-        {
-            for (var i = 0; i < wordsA.Count; i++)
+            for (var i = 0; i < wordsA.Length; i++)
             {
-                var wordA = wordsA[i];
-                var wordB = wordsB[i];
-                if (!string.Equals(wordA, wordB, StringComparison.Ordinal) && !IsTypoWord(wordA, wordB, distance))
+                if (!string.Equals(wordsA[i], wordsB[i], StringComparison.Ordinal) && !IsTypoWord(wordsA[i], wordsB[i], distance))
                 {
                     return false;
                 }
             }
 
-            return true;
+            return WithinTypoDistance(a.Key, b.Key, distance);
         }
 
-        return IsTypoWord(keyA, keyB, distance);
-    }
-
-    private static List<string> Lower(List<string> words)
-    {
-        for (var i = 0; i < words.Count; i++)
-        {
-            words[i] = words[i].ToLowerInvariant();
-        }
-
-        return words;
+        return IsTypoWord(a.Key, b.Key, distance);
     }
 
     /// <summary>Whether <paramref name="longer"/> is <paramref name="shorter"/> with whole words added before or after.</summary>
-    private static bool AddsWholeWords(List<string> shorter, List<string> longer)
+    private static bool AddsWholeWords(string[] shorter, string[] longer)
     {
-        if (shorter.Count == 0)
+        if (shorter.Length == 0)
         {
             return false;
         }
 
         bool Matches(int offset)
         {
-            for (var i = 0; i < shorter.Count; i++)
+            for (var i = 0; i < shorter.Length; i++)
             {
                 if (!string.Equals(shorter[i], longer[offset + i], StringComparison.Ordinal))
                 {
@@ -118,7 +99,7 @@ internal static class TypoRule
             return true;
         }
 
-        return Matches(0) || Matches(longer.Count - shorter.Count);
+        return Matches(0) || Matches(longer.Length - shorter.Length);
     }
 
     /// <summary>Whether one word is a typo of another: within the distance, and not another form of the same word.</summary>
@@ -222,4 +203,33 @@ internal static class TypoRule
 
         return stem;
     }
+}
+
+/// <summary>A stage name with the forms the typo rule compares, computed once per name.</summary>
+internal sealed class NameForm
+{
+    public NameForm(string name)
+    {
+        Name = name;
+        Key = StageNameText.Key(name);
+        Digits = StageNameText.Digits(Key);
+        var words = StageNameText.Words(name);
+        Words = new string[words.Count];
+        for (var i = 0; i < words.Count; i++)
+        {
+            Words[i] = words[i].ToLowerInvariant();
+        }
+    }
+
+    /// <summary>The name as written.</summary>
+    public string Name { get; }
+
+    /// <summary>See <see cref="StageNameText.Key"/>.</summary>
+    public string Key { get; }
+
+    /// <summary>See <see cref="StageNameText.Digits"/>.</summary>
+    public string Digits { get; }
+
+    /// <summary>The words, lower-cased.</summary>
+    public string[] Words { get; }
 }
