@@ -58,6 +58,18 @@ public class AnalyzerBenchmarks
     [Params("Realistic", "Distinct")]
     public string Names { get; set; } = "Realistic";
 
+    /// <summary>Whether the Core methods also call the runtime API with stage names (the stopwatch mode varies it).</summary>
+    public bool ExplicitCalls { get; set; } = true;
+
+    /// <summary>Prints Roslyn's per-analyzer execution time in <see cref="Setup"/> (the stopwatch mode measures on its own).</summary>
+    public bool PrintExecutionTimes { get; set; } = true;
+
+    /// <summary>The syntax trees of the benchmark compilation (with the generated wrappers), after <see cref="Setup"/>.</summary>
+    public ImmutableArray<SyntaxTree> Trees => _trees;
+
+    /// <summary>A fresh compilation of <see cref="Trees"/>.</summary>
+    public Compilation NewCompilation() => CSharpCompilation.Create("Pipeline", _trees, _references, _options);
+
     [GlobalSetup]
     public void Setup()
     {
@@ -81,14 +93,17 @@ public class AnalyzerBenchmarks
         }
 
         var diagnostics = Analyze(check, new DiagnosticAnalyzer[] { new StageNameAnalyzer(), new DeclarationAnalyzer() });
-        var expected = Names == "Realistic" ? 40 : 0;
+        var expected = Names == "Realistic" ? (ExplicitCalls ? 40 : 20) : 0;
         if (diagnostics.Length < expected || diagnostics.Any(d => d.Id is "RMON001" or "RMON003"))
         {
             throw new InvalidOperationException($"Unexpected diagnostics ({diagnostics.Length}): {string.Join("; ", diagnostics.Take(5))}");
         }
 
         Console.WriteLine($"// {Names}: {diagnostics.Length} diagnostics, e.g. {diagnostics.FirstOrDefault()}");
-        PrintAnalyzerExecutionTimes();
+        if (PrintExecutionTimes)
+        {
+            PrintAnalyzerExecutionTimes();
+        }
     }
 
     [IterationSetup]
@@ -132,7 +147,8 @@ public class AnalyzerBenchmarks
         Console.WriteLine($"// {Names}: analyzer execution time (median of 5): StageNameAnalyzer {naming[2]:F1} ms, DeclarationAnalyzer {declaration[2]:F1} ms");
     }
 
-    private static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer[] analyzers)
+    /// <summary>Runs <paramref name="analyzers"/> over <paramref name="compilation"/> (concurrently, as a build does).</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, DiagnosticAnalyzer[] analyzers)
     {
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false);
@@ -172,12 +188,13 @@ public class AnalyzerBenchmarks
             var method = (file * 50) + i;
             var name = StageName(method);
             builder.AppendLine($"    [Stage(\"{name}\")]");
+            var call = ExplicitCalls ? string.Empty : "// ";
             if (i % 2 == 0)
             {
                 builder.AppendLine($"    public partial int Step{i}(string input, int limit);");
                 builder.AppendLine($"    private int Step{i}Core(string input, int limit)");
                 builder.AppendLine("    {");
-                builder.AppendLine($"        using (PerformanceMonitor.Default.BeginStage(\"{name}\")) {{ }}");
+                builder.AppendLine($"        {call}using (PerformanceMonitor.Default.BeginStage(\"{name}\")) {{ }}");
                 builder.AppendLine("        return input.Length + limit;");
                 builder.AppendLine("    }");
             }
@@ -187,7 +204,7 @@ public class AnalyzerBenchmarks
                 builder.AppendLine($"    private async Task<string> Step{i}AsyncCore(string input)");
                 builder.AppendLine("    {");
                 builder.AppendLine("        await Task.Yield();");
-                builder.AppendLine($"        PerformanceMonitor.Default.LogStage(\"request\", \"{name}\", System.TimeSpan.Zero);");
+                builder.AppendLine($"        {call}PerformanceMonitor.Default.LogStage(\"request\", \"{name}\", System.TimeSpan.Zero);");
                 builder.AppendLine("        return input;");
                 builder.AppendLine("    }");
             }
@@ -223,5 +240,83 @@ public class AnalyzerBenchmarks
                 .WithWarmupCount(1)
                 .WithIterationCount(8));
         }
+    }
+}
+
+/// <summary>
+/// A quicker, plainer measure than BenchmarkDotNet for the same compilations: median wall time of
+/// compiling alone and of compiling with the analyzers, on fresh compilations, and Roslyn's own
+/// per-analyzer execution time. Run:
+/// <c>dotnet run -c Release --project tests/RagMonitor.Benchmarks -- analyzers-stopwatch</c>.
+/// </summary>
+public static class AnalyzerStopwatch
+{
+    public static void Run(int runs = 9)
+    {
+        Console.WriteLine($"Analyzer stopwatch: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, Roslyn {typeof(Compilation).Assembly.GetName().Version}; median of {runs} fresh compilations");
+        Console.WriteLine("Wall time is inflated by other load on the machine; process CPU time (all threads) much less so.");
+        Console.WriteLine("| names | explicit API calls | compile only: wall / CPU | compile + naming analyzer: wall / CPU | compile + both analyzers: wall / CPU | naming analyzer execution time | declaration analyzer execution time |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var names in new[] { "Realistic", "Distinct" })
+        {
+            foreach (var calls in new[] { true, false })
+            {
+                var benchmark = new AnalyzerBenchmarks { Names = names, ExplicitCalls = calls, PrintExecutionTimes = false };
+                benchmark.Setup();
+                var compile = Median(runs, () => benchmark.NewCompilation().GetDiagnostics());
+                var naming = Median(runs, () => AnalyzerBenchmarks.Analyze(benchmark.NewCompilation(), new DiagnosticAnalyzer[] { new StageNameAnalyzer() }));
+                var both = Median(runs, () => AnalyzerBenchmarks.Analyze(benchmark.NewCompilation(), new DiagnosticAnalyzer[] { new StageNameAnalyzer(), new DeclarationAnalyzer() }));
+                var (namingTime, declarationTime) = ExecutionTimes(benchmark, runs);
+                Console.WriteLine($"| {names} | {(calls ? "yes (2,000)" : "no")} | {compile.Wall:F0} / {compile.Cpu:F0} ms | {naming.Wall:F0} / {naming.Cpu:F0} ms | {both.Wall:F0} / {both.Cpu:F0} ms | {namingTime:F1} ms | {declarationTime:F1} ms |");
+            }
+        }
+    }
+
+    private static (double Wall, double Cpu) Median(int runs, Action action)
+    {
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        for (var run = 0; run < runs + 1; run++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            action();
+            watch.Stop();
+            process.Refresh();
+            if (run > 0)
+            {
+                wall.Add(watch.Elapsed.TotalMilliseconds);
+                cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+            }
+        }
+
+        wall.Sort();
+        cpu.Sort();
+        return (wall[wall.Count / 2], cpu[cpu.Count / 2]);
+    }
+
+    private static (double Naming, double Declaration) ExecutionTimes(AnalyzerBenchmarks benchmark, int runs)
+    {
+        var naming = new List<double>();
+        var declaration = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var stageNames = new StageNameAnalyzer();
+            var declarations = new DeclarationAnalyzer();
+            var options = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true);
+            var withAnalyzers = benchmark.NewCompilation().WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(stageNames, declarations), options);
+            withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            naming.Add(withAnalyzers.GetAnalyzerTelemetryInfoAsync(stageNames, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+            declaration.Add(withAnalyzers.GetAnalyzerTelemetryInfoAsync(declarations, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+        }
+
+        naming.Sort();
+        declaration.Sort();
+        return (naming[naming.Count / 2], declaration[declaration.Count / 2]);
     }
 }
