@@ -83,8 +83,9 @@ internal static partial class MonitoredMethodClassifier
             reporter.Report(DiagnosticDescriptors.NotPartial, identifier, displayName);
         }
 
-        if (syntax is null)
+        if (syntax is null || HasErrorTypes(method))
         {
+            // Types that do not bind are the compiler's to report; wrapping them would only add errors.
             return null;
         }
 
@@ -108,7 +109,7 @@ internal static partial class MonitoredMethodClassifier
                 ExpectedSignature(method, coreName));
         }
 
-        var monitorExpression = ResolveMonitor(method, known, identifier, reporter);
+        var monitorExpression = ResolveMonitor(method, known, identifier, reporter, cancellationToken);
 
         if (reporter.HasErrors || monitoredName is null || containingTypes is null || parameters is null || monitorExpression is null)
         {
@@ -140,6 +141,17 @@ internal static partial class MonitoredMethodClassifier
             requestIdExpression,
             resultCount);
     }
+
+    private static bool HasErrorTypes(IMethodSymbol method) =>
+        IsOrContainsError(method.ReturnType) || method.Parameters.Any(static p => IsOrContainsError(p.Type));
+
+    private static bool IsOrContainsError(ITypeSymbol type) => type switch
+    {
+        IErrorTypeSymbol => true,
+        IArrayTypeSymbol array => IsOrContainsError(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(IsOrContainsError),
+        _ => false,
+    };
 
     // ------------------------------------------------------------------ attributes and names
 

@@ -19,6 +19,8 @@ internal static class BehaviourScenario
             public PipelineFailure(string message) : base(message) { }
         }
 
+        public enum Mode { Fast, Thorough }
+
         public static class Thrown
         {
             public static Exception? Last;
@@ -59,6 +61,30 @@ internal static class BehaviourScenario
             public partial ValueTask<string?> AnonymousAsync();
 
             private ValueTask<string?> AnonymousAsyncCore() => new(StageContext.CurrentRequestId);
+
+            [MonitoredRequest("nullable_id")]
+            public partial string? NullableId([RequestId] string? requestId);
+
+            private string? NullableIdCore(string? requestId) => StageContext.CurrentRequestId;
+
+            [MonitoredRequest("conversions")]
+            public partial void Conversions([RequestId] int requestId);
+
+            private void ConversionsCore(int requestId) =>
+                Convert(Mode.Thorough, null, 7, 2.5m, 'x', new List<string> { "a", "b" }, new Uri("https://example.invalid/docs"), 1.5f);
+
+            [Stage("convert")]
+            public partial void Convert(
+                [StageMetadata] Mode mode,
+                [StageMetadata] int? missing,
+                [StageMetadata] int? present,
+                [StageMetadata] decimal price,
+                [StageMetadata] char letter,
+                [StageMetadata] IReadOnlyCollection<string> documents,
+                [StageMetadata] Uri source,
+                [StageMetadata("ratio")] float ratioValue);
+
+            private void ConvertCore(Mode mode, int? missing, int? present, decimal price, char letter, IReadOnlyCollection<string> documents, Uri source, float ratioValue) { }
 
             [MonitoredRequest("parallel")]
             public partial Task<string> ParallelAsync([RequestId] string requestId, int delayMs);
@@ -197,16 +223,6 @@ internal static class BehaviourScenario
 
             private async ValueTask WarmAsyncCore(int delayMs) => await Task.Delay(delayMs);
 
-            [Stage("branch")]
-            public partial Task<string> BranchStageAsync([StageMetadata] string branch, int delayMs);
-
-            private async Task<string> BranchStageAsyncCore(string branch, int delayMs)
-            {
-                await Task.Delay(delayMs);
-                StageContext.AddMetadata("seen_" + branch, StageContext.CurrentRequestId ?? "none");
-                return branch;
-            }
-
             private async Task<string> BranchAsync(string name, int delayMs)
             {
                 await Task.Yield();
@@ -218,7 +234,7 @@ internal static class BehaviourScenario
                 });
             }
 
-            [Stage("branch_a")]
+            [Stage("slow_branch")]
             private partial Task<string> BranchAAsync(int delayMs);
 
             private async Task<string> BranchAAsyncCore(int delayMs)
@@ -228,7 +244,7 @@ internal static class BehaviourScenario
                 return "a";
             }
 
-            [Stage("branch_b")]
+            [Stage("fast_branch")]
             private partial Task<string> BranchBAsync(int delayMs);
 
             private async Task<string> BranchBAsyncCore(int delayMs)
@@ -238,7 +254,7 @@ internal static class BehaviourScenario
                 return "b";
             }
 
-            [Stage("branch_c")]
+            [Stage("middle_branch")]
             private partial Task<string> BranchCAsync(int delayMs);
 
             private async Task<string> BranchCAsyncCore(int delayMs)
@@ -327,6 +343,19 @@ internal static class BehaviourScenario
             public partial Task<string> DefaultsAsync(string text = "d", int count = 3);
 
             private Task<string> DefaultsAsyncCore(string text, int count) => Task.FromResult(text + count);
+        }
+
+        public sealed partial class PrimaryPipeline(PerformanceMonitor monitor)
+        {
+            [MonitoredRequest("primary_request")]
+            public partial int Run([RequestId] string requestId);
+
+            private int RunCore(string requestId) => Step();
+
+            [Stage("primary_stage")]
+            private partial int Step();
+
+            private int StepCore() => 3;
         }
 
         public static partial class Embeddings

@@ -10,11 +10,16 @@ namespace RagMonitor.Generators.Tests.Generation;
 
 /// <summary>
 /// Compiles <see cref="BehaviourScenario"/> with the generator, runs it, and checks what the monitor recorded.
-/// Durations are only checked against lower bounds (a stage that sleeps 30 ms lasts at least that long).
+/// Durations are only checked against lower bounds (a stage that awaits a 40 ms delay lasts at least about that
+/// long, where a wrapper that stopped at the first await would record almost nothing). Task.Delay runs on a
+/// coarse clock and may finish a few milliseconds early, hence <see cref="TimerSlackMs"/>.
 /// </summary>
 public sealed class BehaviourTests
 {
     private const string PipelineType = "Scenario.Pipeline";
+
+    /// <summary>How much earlier than asked a Task.Delay may complete, measured with Stopwatch (coarse timer ticks).</summary>
+    private const int TimerSlackMs = 5;
 
     private static readonly Lazy<Assembly> s_assembly = new(static () =>
     {
@@ -76,19 +81,19 @@ public sealed class BehaviourTests
         Assert.Equal(new[] { "retrieval", "persist", "grading_total", "grading", "warm" }, summary.Stages.Select(static s => s.Name));
 
         var retrieval = summary.Stage("retrieval");
-        Assert.True(retrieval.Duration >= TimeSpan.FromMilliseconds(39), $"retrieval lasted {retrieval.Duration}: it must cover the awaited delay");
+        Assert.True(retrieval.Duration >= TimeSpan.FromMilliseconds(40 - TimerSlackMs), $"retrieval lasted {retrieval.Duration}: it must cover the awaited delay");
         Assert.Equal(3, retrieval.Meta("top_k").IntegerValue);
         Assert.Equal(3, retrieval.Meta("documents_retrieved").IntegerValue);
         Assert.True(retrieval.Meta("before_await").BooleanValue);
         Assert.Equal("retrieval", retrieval.Meta("after_await").StringValue);
 
-        Assert.True(summary.Stage("persist").Duration >= TimeSpan.FromMilliseconds(39));
+        Assert.True(summary.Stage("persist").Duration >= TimeSpan.FromMilliseconds(40 - TimerSlackMs));
         Assert.Equal(3, summary.Stage("persist").Meta("document_count").IntegerValue);
-        Assert.True(summary.Stage("grading_total").Duration >= TimeSpan.FromMilliseconds(39));
+        Assert.True(summary.Stage("grading_total").Duration >= TimeSpan.FromMilliseconds(40 - TimerSlackMs));
         Assert.Equal(3, summary.Stage("grading").Meta("kept").IntegerValue);
-        Assert.True(summary.Stage("warm").Duration >= TimeSpan.FromMilliseconds(39));
+        Assert.True(summary.Stage("warm").Duration >= TimeSpan.FromMilliseconds(40 - TimerSlackMs));
         Assert.All(summary.Stages, static s => Assert.Equal(1, s.Calls));
-        Assert.True(summary.TotalTime >= TimeSpan.FromMilliseconds(4 * 39));
+        Assert.True(summary.TotalTime >= TimeSpan.FromMilliseconds(4 * (40 - TimerSlackMs)));
     }
 
     [Fact]
@@ -107,30 +112,65 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void A_null_request_id_argument_gets_a_new_id_and_a_value_is_used_as_given()
+    {
+        using var recorder = new Recorder();
+        var pipeline = recorder.NewPipeline();
+
+        var generated = (string?)Invoke(pipeline, "NullableId", new object?[] { null });
+        var given = (string?)Invoke(pipeline, "NullableId", "given-id");
+
+        Assert.False(string.IsNullOrWhiteSpace(generated));
+        Assert.Equal("given-id", given);
+        Assert.Equal(new[] { generated, "given-id" }, recorder.Summaries.Select(static s => s.RequestId));
+    }
+
+    [Fact]
+    public void Parameter_metadata_keeps_json_kinds_and_records_collection_counts()
+    {
+        using var recorder = new Recorder();
+        var pipeline = recorder.NewPipeline();
+
+        Invoke(pipeline, "Conversions", 12);
+
+        var summary = recorder.Single();
+        Assert.Equal("12", summary.RequestId);
+        var stage = summary.Stage("convert");
+        Assert.Equal(MetadataValue.FromString("Thorough"), stage.Meta("mode"));
+        Assert.Equal(MetadataValueKind.Null, stage.Meta("missing").Kind);
+        Assert.Equal(MetadataValue.FromInteger(7), stage.Meta("present"));
+        Assert.Equal(MetadataValue.FromNumber(2.5), stage.Meta("price"));
+        Assert.Equal(MetadataValue.FromString("x"), stage.Meta("letter"));
+        Assert.Equal(MetadataValue.FromInteger(2), stage.Meta("documents"));
+        Assert.Equal(MetadataValue.FromString("https://example.invalid/docs"), stage.Meta("source"));
+        Assert.Equal(MetadataValue.FromNumber(1.5), stage.Meta("ratio"));
+    }
+
+    [Fact]
     public async Task Parallel_stages_and_parallel_requests_are_attributed_to_their_own_request()
     {
         using var recorder = new Recorder();
         var pipeline = recorder.NewPipeline();
 
         var results = await Task.WhenAll(
-            (Task<string>)InvokeRaw(pipeline, "ParallelAsync", "p1", 10)!,
-            (Task<string>)InvokeRaw(pipeline, "ParallelAsync", "p2", 15)!);
+            (Task<string>)InvokeRaw(pipeline, "ParallelAsync", "p1", 20)!,
+            (Task<string>)InvokeRaw(pipeline, "ParallelAsync", "p2", 30)!);
 
         Assert.Equal(new[] { "a,b,c", "a,b,c" }, results);
         Assert.Equal(2, recorder.Summaries.Count);
-        foreach (var (id, unit) in new[] { ("p1", 10), ("p2", 15) })
+        foreach (var (id, unit) in new[] { ("p1", 20), ("p2", 30) })
         {
             var summary = recorder.Summaries.Single(s => s.RequestId == id);
-            Assert.Equal(new[] { "branch_a", "branch_b", "branch_c" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
+            Assert.Equal(new[] { "fast_branch", "middle_branch", "slow_branch" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
             foreach (var stage in summary.Stages)
             {
                 Assert.Equal(1, stage.Calls);
                 Assert.Equal(id, stage.Meta("request").StringValue);
             }
 
-            Assert.True(summary.Stage("branch_a").Duration >= TimeSpan.FromMilliseconds(3 * unit - 1));
-            Assert.True(summary.Stage("branch_c").Duration >= TimeSpan.FromMilliseconds(2 * unit - 1));
-            Assert.True(summary.Stage("branch_b").Duration >= TimeSpan.FromMilliseconds(unit - 1));
+            Assert.True(summary.Stage("slow_branch").Duration >= TimeSpan.FromMilliseconds(3 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("middle_branch").Duration >= TimeSpan.FromMilliseconds(2 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("fast_branch").Duration >= TimeSpan.FromMilliseconds(unit - TimerSlackMs));
         }
     }
 
@@ -209,8 +249,8 @@ public sealed class BehaviourTests
         Assert.Equal(OperationStatus.Success, stage.Status);
         Assert.Equal(1, stage.Calls);
         Assert.Equal(4, stage.Meta("items").IntegerValue);
-        Assert.True(stage.Meta("time_to_first_item_ms").NumberValue >= 14, "the stream waits 15 ms before its first item");
-        Assert.True(stage.Duration >= TimeSpan.FromMilliseconds(14));
+        Assert.True(stage.Meta("time_to_first_item_ms").NumberValue >= 15 - TimerSlackMs, "the stream waits 15 ms before its first item");
+        Assert.True(stage.Duration >= TimeSpan.FromMilliseconds(15 - TimerSlackMs));
         Assert.Equal("four", stage.Meta("last_word").StringValue);
         Assert.DoesNotContain(stage.Metadata, static m => m.Key == "abandoned");
     }
@@ -228,7 +268,7 @@ public sealed class BehaviourTests
         Assert.Equal(1, stage.Calls);
         Assert.True(stage.Meta("abandoned").BooleanValue);
         Assert.Equal(1, stage.Meta("items").IntegerValue);
-        Assert.True(stage.Meta("time_to_first_item_ms").NumberValue >= 14);
+        Assert.True(stage.Meta("time_to_first_item_ms").NumberValue >= 15 - TimerSlackMs);
     }
 
     [Fact]
@@ -255,6 +295,21 @@ public sealed class BehaviourTests
         Assert.Equal(3, summary.Stage("embedding").Meta("dimensions").IntegerValue);
         Assert.Equal(3.5, summary.Stage("struct_grading").Meta("threshold").NumberValue);
         Assert.Equal(7, summary.Stage("load").Meta("id").IntegerValue);
+    }
+
+    [Fact]
+    public void A_primary_constructor_monitor_records_the_request()
+    {
+        using var recorder = new Recorder();
+        var pipeline = Activator.CreateInstance(Assembly.GetType("Scenario.PrimaryPipeline", throwOnError: true)!, recorder.Monitor)!;
+
+        var result = Invoke(pipeline, "Run", "primary-1");
+
+        Assert.Equal(3, result);
+        var summary = recorder.Single();
+        Assert.Equal("primary_request", summary.RequestName);
+        Assert.Equal("primary-1", summary.RequestId);
+        Assert.Equal("primary_stage", Assert.Single(summary.Stages).Name);
     }
 
     [Fact]

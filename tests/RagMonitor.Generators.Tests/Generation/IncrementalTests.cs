@@ -148,6 +148,11 @@ public sealed class IncrementalTests
                 public partial ref int ByRef();
 
                 private ref int ByRefCore() => throw null!;
+
+                [Stage("unbound")]
+                public partial Task<List<MissingType>> Unbound();
+
+                private Task<List<MissingType>> UnboundCore() => throw null!;
             }
             """;
         var result = GeneratorHarness.Run(source);

@@ -367,6 +367,28 @@ internal static class ShapeCases
             }
             """,
 
+        ["Overloads"] = """
+            namespace Demo;
+
+            public sealed partial class Search
+            {
+                [Stage("search_text")]
+                public partial int Find(string text);
+
+                [Stage("search_vector")]
+                public partial int Find(float[] vector, int topK);
+
+                [Stage("search_generic")]
+                public partial int Find<T>(T key) where T : notnull;
+
+                private int FindCore(float[] vector, int topK) => topK;
+
+                private int FindCore<T>(T key) where T : notnull => 0;
+
+                private int FindCore(string text) => text.Length;
+            }
+            """,
+
         ["NullableDisabled"] = """
             #nullable disable
             namespace Demo;
@@ -530,6 +552,33 @@ internal static class ShapeCases
                 public partial void Instance();
 
                 private void InstanceCore() { }
+            }
+            """,
+
+        ["PrimaryConstructorMonitor"] = """
+            namespace Demo;
+
+            public sealed partial class Pipeline(PerformanceMonitor monitor, string name)
+            {
+                public string Name => name;
+
+                [Stage("primary")]
+                public partial Task<int> RunAsync(string question);
+
+                private Task<int> RunAsyncCore(string question) => Task.FromResult(question.Length);
+
+                [Stage("primary_static")]
+                public static partial void Static();
+
+                private static void StaticCore() { }
+            }
+
+            public readonly partial struct Grader(PerformanceMonitor? monitor)
+            {
+                [Stage("primary_struct")]
+                public partial bool Grade(double score);
+
+                private bool GradeCore(double score) => score > 0.5;
             }
             """,
 

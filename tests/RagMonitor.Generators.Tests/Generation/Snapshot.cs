@@ -18,7 +18,7 @@ internal static class Snapshot
 
     public static void Verify(string caseName, GeneratorResult result, [CallerFilePath] string callerPath = "")
     {
-        var directory = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(callerPath))!, "Snapshots");
+        var directory = FindDirectory(callerPath);
         var update = Environment.GetEnvironmentVariable(UpdateVariable) == "1";
         var prefix = caseName + ".";
         Assert.NotEmpty(result.Sources);
@@ -54,6 +54,35 @@ internal static class Snapshot
             ? Directory.GetFiles(directory, prefix + "*").Select(Path.GetFileName).Select(n => n!.Substring(prefix.Length)).OrderBy(n => n, StringComparer.Ordinal)
             : Enumerable.Empty<string>();
         Assert.Equal(expectedFiles, result.Sources.Select(static s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// <c>Snapshots/</c> beside this project: found from the caller's source path, or (when a path map hides it,
+    /// as in CI builds with ContinuousIntegrationBuild) by walking up from the test binaries.
+    /// </summary>
+    private static string FindDirectory(string callerPath)
+    {
+        var projectDirectory = Path.GetDirectoryName(Path.GetDirectoryName(callerPath));
+        if (projectDirectory is not null && Directory.Exists(Path.Combine(projectDirectory, "Snapshots")))
+        {
+            return Path.Combine(projectDirectory, "Snapshots");
+        }
+
+        for (var current = new DirectoryInfo(AppContext.BaseDirectory); current is not null; current = current.Parent)
+        {
+            var candidate = Path.Combine(current.FullName, "tests", "RagMonitor.Generators.Tests", "Snapshots");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+
+            if (current.Name == "RagMonitor.Generators.Tests" && Directory.Exists(Path.Combine(current.FullName, "Snapshots")))
+            {
+                return Path.Combine(current.FullName, "Snapshots");
+            }
+        }
+
+        throw new DirectoryNotFoundException("Cannot find tests/RagMonitor.Generators.Tests/Snapshots from " + callerPath + " or " + AppContext.BaseDirectory);
     }
 
     private static string Normalize(string text) =>
