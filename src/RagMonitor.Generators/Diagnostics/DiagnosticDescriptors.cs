@@ -53,11 +53,11 @@ internal static class DiagnosticDescriptors
         "More than one PerformanceMonitor member",
         "'{0}' has more than one field or property of type PerformanceMonitor ({1}); keep exactly one, or none to use PerformanceMonitor.Default");
 
-    public static readonly DiagnosticDescriptor CaseOrSeparatorVariant = Warning(CaseOrSeparatorVariantId,
+    public static readonly DiagnosticDescriptor CaseOrSeparatorVariant = CompilationEndWarning(CaseOrSeparatorVariantId,
         "Stage name differs from another only in case or separators",
         "Stage name '{0}' differs from '{1}' only in case or separators; use '{1}'");
 
-    public static readonly DiagnosticDescriptor ProbableTypo = Warning(ProbableTypoId,
+    public static readonly DiagnosticDescriptor ProbableTypo = CompilationEndWarning(ProbableTypoId,
         "Stage name is probably a typo of another",
         "Stage name '{0}' is very close to '{1}'; is it a typo?");
 
@@ -77,4 +77,9 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, NamingCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+
+    // Reported once per compilation, after every name has been seen (IDE: full solution analysis).
+    private static DiagnosticDescriptor CompilationEndWarning(string id, string title, string message) =>
+        new(id, title, message, NamingCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id),
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
 }

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RagMonitor.Generators.Diagnostics;
+
+namespace RagMonitor.Generators.Analyzers.Naming;
+
+/// <summary>
+/// Checks every stage name in a compilation — <c>[Stage("…")]</c> arguments and the stage-name
+/// argument of <c>PerformanceMonitor.BeginStage</c>, <c>BeginAsyncStage</c>, <c>TrackStageStream</c>,
+/// <c>LogStage</c> and <c>MarkStageStatus</c> — against the naming rules:
+/// RMON011 (outside the declared catalog) and RMON012 (breaks the configured style) as each name is
+/// seen; RMON009 (case or separator variants) and RMON010 (probable typos) once per compilation,
+/// from the names gathered while it was analysed.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class StageNameAnalyzer : DiagnosticAnalyzer
+{
+    private const string StageAttributeName = "RagMonitor.StageAttribute";
+    private const string CatalogAttributeName = "RagMonitor.StageCatalogAttribute";
+    private const string MonitorTypeName = "RagMonitor.PerformanceMonitor";
+    private const string StageNameParameter = "stageName";
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.CaseOrSeparatorVariant,
+        DiagnosticDescriptors.ProbableTypo,
+        DiagnosticDescriptors.OutsideCatalog,
+        DiagnosticDescriptors.NamingStyle);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(OnCompilationStart);
+    }
+
+    private static void OnCompilationStart(CompilationStartAnalysisContext context)
+    {
+        var compilation = context.Compilation;
+        var stageAttribute = compilation.GetTypeByMetadataName(StageAttributeName);
+        var monitorType = compilation.GetTypeByMetadataName(MonitorTypeName);
+        if (stageAttribute is null && monitorType is null)
+        {
+            // The project does not reference RagMonitor.
+            return;
+        }
+
+        var session = new CompilationSession(
+            StageCatalog.Read(compilation, compilation.GetTypeByMetadataName(CatalogAttributeName), context.Options.AdditionalFiles, context.CancellationToken),
+            context.Options.AnalyzerConfigOptionsProvider);
+
+        if (stageAttribute is not null)
+        {
+            // Not a symbol action: the generator marks its implementation part [GeneratedCode], and
+            // attributes of partial-method parts merge, so Roslyn treats every wrapped method as
+            // generated code and would skip it. The user's file itself is not generated.
+            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, session));
+        }
+
+        if (monitorType is not null)
+        {
+            var stageNameArguments = StageNameOrdinals(monitorType);
+            if (stageNameArguments.Count > 0)
+            {
+                // A syntax action filtered by the invoked name binds only the few candidate calls; an
+                // operation action would build operation trees for every method body.
+                var methodNames = new HashSet<string>(stageNameArguments.Keys.Select(m => m.Name), System.StringComparer.Ordinal);
+                context.RegisterSyntaxNodeAction(
+                    c => AnalyzeInvocation(c, monitorType, methodNames, stageNameArguments, session),
+                    SyntaxKind.InvocationExpression);
+            }
+        }
+
+        context.RegisterCompilationEndAction(session.ReportCompilationWide);
+    }
+
+    /// <summary>The monitor's methods that take a stage name, with the parameter's position.</summary>
+    private static Dictionary<IMethodSymbol, int> StageNameOrdinals(INamedTypeSymbol monitorType)
+    {
+        var methods = new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+        foreach (var member in monitorType.GetMembers())
+        {
+            if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Public } method)
+            {
+                continue;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Name == StageNameParameter && parameter.Type.SpecialType == SpecialType.System_String)
+                {
+                    methods.Add(method, parameter.Ordinal);
+                    break;
+                }
+            }
+        }
+
+        return methods;
+    }
+
+    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
+    {
+        var model = context.SemanticModel;
+        var root = model.SyntaxTree.GetRoot(context.CancellationToken);
+        foreach (var node in root.DescendantNodes(static n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or ExpressionSyntax)))
+        {
+            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax } list } attribute
+                || (list.Target is { } target && !target.Identifier.IsKind(SyntaxKind.MethodKeyword))
+                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
+            {
+                continue;
+            }
+
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (model.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
+                || !SymbolEqualityComparer.Default.Equals(constructor.ContainingType, stageAttribute))
+            {
+                continue;
+            }
+
+            var expression = arguments.Arguments[0].Expression;
+            if (model.GetConstantValue(expression, context.CancellationToken) is { HasValue: true, Value: string name })
+            {
+                session.Add(name, expression.GetLocation(), context.ReportDiagnostic);
+            }
+        }
+    }
+
+    private static void AnalyzeInvocation(
+        SyntaxNodeAnalysisContext context,
+        INamedTypeSymbol monitorType,
+        HashSet<string> methodNames,
+        Dictionary<IMethodSymbol, int> stageNameArguments,
+        CompilationSession session)
+    {
+        var invocation = (InvocationExpressionSyntax)context.Node;
+        var invokedName = invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+            SimpleNameSyntax simpleName => simpleName.Identifier.ValueText,
+            _ => null,
+        };
+        if (invokedName is null || !methodNames.Contains(invokedName) || invocation.ArgumentList.Arguments.Count == 0)
+        {
+            return;
+        }
+
+        var model = context.SemanticModel;
+        if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is not IMethodSymbol target
+            || !SymbolEqualityComparer.Default.Equals(target.ContainingType, monitorType)
+            || !stageNameArguments.TryGetValue(target.OriginalDefinition, out var ordinal))
+        {
+            return;
+        }
+
+        var arguments = invocation.ArgumentList.Arguments;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var matches = argument.NameColon is { } nameColon
+                ? nameColon.Name.Identifier.ValueText == StageNameParameter
+                : i == ordinal;
+            if (!matches)
+            {
+                continue;
+            }
+
+            if (model.GetConstantValue(argument.Expression, context.CancellationToken) is { HasValue: true, Value: string name })
+            {
+                session.Add(name, argument.Expression.GetLocation(), context.ReportDiagnostic);
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>What one compilation's analysis gathers. Created at compilation start, dropped at its end.</summary>
+    private sealed class CompilationSession
+    {
+        private readonly StageCatalog? _catalog;
+        private readonly AnalyzerConfigOptionsProvider _options;
+        private readonly ConcurrentDictionary<SyntaxTree, StageNameStyle> _styles = new();
+        private readonly ConcurrentQueue<StageNameSite> _sites = new();
+
+        public CompilationSession(StageCatalog? catalog, AnalyzerConfigOptionsProvider options)
+        {
+            _catalog = catalog;
+            _options = options;
+        }
+
+        /// <summary>Records a site and reports the rules that need no other name: RMON011 and RMON012.</summary>
+        public void Add(string name, Location location, System.Action<Diagnostic> report)
+        {
+            if (string.IsNullOrWhiteSpace(name) || location.SourceTree is not { } tree)
+            {
+                // Empty names are a declaration error (RMON006), not a naming question.
+                return;
+            }
+
+            var allowed = true;
+            var distance = (EditDistance?)null;
+            if (_catalog is not null && !_catalog.Contains(name))
+            {
+                allowed = false;
+                distance = new EditDistance();
+                var closest = _catalog.Closest(name, distance);
+                var properties = closest is null
+                    ? ImmutableDictionary<string, string?>.Empty
+                    : ImmutableDictionary<string, string?>.Empty.Add(StageNameProperties.Replacement, closest);
+                var suggestion = closest is null ? " (the catalog is empty)" : $"; the closest entry is '{closest}'";
+                report(Diagnostic.Create(DiagnosticDescriptors.OutsideCatalog, location, properties, name, suggestion));
+            }
+
+            var style = _styles.GetOrAdd(tree, ReadStyle);
+            if (!StageNameStyles.Follows(name, style))
+            {
+                allowed = false;
+                var styled = StageNameStyles.Convert(name, style);
+                if (styled.Length > 0)
+                {
+                    var properties = ImmutableDictionary<string, string?>.Empty.Add(StageNameProperties.Replacement, styled);
+                    report(Diagnostic.Create(DiagnosticDescriptors.NamingStyle, location, properties, name, StageNameStyles.DisplayName(style), styled));
+                }
+            }
+
+            _sites.Enqueue(new StageNameSite(name, location, allowed));
+        }
+
+        public void ReportCompilationWide(CompilationAnalysisContext context)
+        {
+            if (_sites.IsEmpty)
+            {
+                return;
+            }
+
+            var treeOrder = new Dictionary<SyntaxTree, int>();
+            var index = 0;
+            foreach (var tree in context.Compilation.SyntaxTrees)
+            {
+                treeOrder[tree] = index++;
+            }
+
+            var sites = _sites.ToArray();
+            System.Array.Sort(sites, (x, y) =>
+            {
+                var byTree = Order(treeOrder, x).CompareTo(Order(treeOrder, y));
+                return byTree != 0 ? byTree : x.Location.SourceSpan.Start.CompareTo(y.Location.SourceSpan.Start);
+            });
+
+            StageNameConsistency.Report(sites, _catalog, context.ReportDiagnostic, context.CancellationToken);
+        }
+
+        private static int Order(Dictionary<SyntaxTree, int> treeOrder, StageNameSite site) =>
+            site.Location.SourceTree is { } tree && treeOrder.TryGetValue(tree, out var order) ? order : int.MaxValue;
+
+        private StageNameStyle ReadStyle(SyntaxTree tree)
+        {
+            var options = _options.GetOptions(tree);
+            if (options.TryGetValue(StageNameStyles.OptionKey, out var value)
+                || _options.GlobalOptions.TryGetValue(StageNameStyles.OptionKey, out value))
+            {
+                return StageNameStyles.Parse(value);
+            }
+
+            return StageNameStyle.SnakeCase;
+        }
+    }
+}
