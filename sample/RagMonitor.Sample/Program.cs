@@ -1,1 +1,172 @@
-System.Console.WriteLine("RagMonitor sample: being written.");
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RagMonitor;
+using RagMonitor.Sample;
+
+var settings = SampleSettings.Parse(args);
+if (settings is null)
+{
+    return 2;
+}
+
+if (settings.ShowHelp)
+{
+    Console.WriteLine(SampleSettings.Usage);
+    return 0;
+}
+
+var corpus = Corpus.Build(300);
+var index = new Bm25Index(corpus);
+var options = new PerformanceMonitorOptions { LogDirectory = settings.LogDirectory };
+await using var monitor = new PerformanceMonitor(options);
+var summaries = new ConcurrentQueue<RequestSummary>();
+monitor.RequestCompleted += (_, summary) => summaries.Enqueue(summary);
+
+var pipeline = new RagPipeline(monitor, index, new SimulatedLlm(settings.LatencyScale));
+Console.WriteLine($"RagMonitor sample: {corpus.Count} documents, {index.TermCount} terms; {settings.Requests} questions, {settings.Concurrency} at a time.");
+
+var failures = 0;
+var stopwatch = Stopwatch.StartNew();
+using (var gate = new SemaphoreSlim(settings.Concurrency))
+{
+    var tasks = Enumerable.Range(0, settings.Requests).Select(async i =>
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var question = Corpus.Questions[i % Corpus.Questions.Count];
+            await pipeline.AskAsync($"q{i:D4}", question).ConfigureAwait(false);
+        }
+        catch (RateLimitedException)
+        {
+            Interlocked.Increment(ref failures);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }).ToArray();
+    await Task.WhenAll(tasks).ConfigureAwait(false);
+}
+
+stopwatch.Stop();
+await monitor.FlushAsync().ConfigureAwait(false);
+SummaryTable.Print(summaries.ToArray(), Console.Out);
+var counters = monitor.GetStatistics().Counters;
+Console.WriteLine();
+Console.WriteLine($"{settings.Requests} requests in {stopwatch.Elapsed.TotalSeconds:F1} s, {failures} failed (simulated rate limits).");
+Console.WriteLine($"Log records written: {counters.LogRecordsWritten}, dropped: {counters.LogRecordsDropped}, to {Path.GetFullPath(settings.LogDirectory)}");
+return 0;
+
+namespace RagMonitor.Sample
+{
+    /// <summary>Command-line settings of the sample.</summary>
+    internal sealed record SampleSettings(int Requests, int Concurrency, string LogDirectory, double LatencyScale, bool ShowHelp)
+    {
+        public const string Usage = """
+            Usage: dotnet run --project sample/RagMonitor.Sample -- [options]
+
+              --requests N        questions to answer (default 50)
+              --concurrency N     questions answered at the same time (default 4)
+              --log-dir DIR       where JSONL logs go (default ./logs/performance)
+              --latency-scale X   multiplies simulated network and model latency (default 1; 0 = none)
+              --help              this text
+            """;
+
+        public static SampleSettings? Parse(string[] args)
+        {
+            var settings = new SampleSettings(50, 4, PerformanceMonitorOptions.DefaultLogDirectory, 1.0, false);
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                try
+                {
+                    settings = args[i] switch
+                    {
+                        "--requests" => settings with { Requests = PositiveInt(Next(), "--requests") },
+                        "--concurrency" => settings with { Concurrency = PositiveInt(Next(), "--concurrency") },
+                        "--log-dir" => settings with { LogDirectory = Next() },
+                        "--latency-scale" => settings with { LatencyScale = NonNegative(Next(), "--latency-scale") },
+                        "--help" or "-h" => settings with { ShowHelp = true },
+                        _ => throw new ArgumentException($"unknown option {args[i]}"),
+                    };
+                }
+                catch (ArgumentException ex)
+                {
+                    Console.Error.WriteLine($"sample: {ex.Message} (see --help)");
+                    return null;
+                }
+            }
+
+            return settings;
+        }
+
+        private static int PositiveInt(string text, string option) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+                ? value
+                : throw new ArgumentException($"{option} takes a positive whole number, not '{text}'");
+
+        private static double NonNegative(string text, string option) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+                ? value
+                : throw new ArgumentException($"{option} takes a number of at least 0, not '{text}'");
+    }
+
+    /// <summary>Prints the per-stage table and the bottlenecks of a set of finished requests.</summary>
+    internal static class SummaryTable
+    {
+        public static void Print(IReadOnlyList<RequestSummary> summaries, TextWriter output)
+        {
+            output.WriteLine();
+            output.WriteLine($"{"stage",-12} {"count",6} {"p50 ms",9} {"p95 ms",9} {"share",7} {"bottleneck",11}");
+            output.WriteLine(new string('-', 58));
+            var stageNames = summaries.SelectMany(s => s.Stages).Select(s => s.Name).Distinct().ToArray();
+            var totalTime = summaries.Sum(s => s.TotalTime.TotalSeconds);
+            foreach (var name in stageNames)
+            {
+                var stages = summaries.Select(s => s.FindStage(name)).Where(s => s is not null).Select(s => s!).ToArray();
+                var durations = stages.Select(s => s.Duration.TotalMilliseconds).OrderBy(d => d).ToArray();
+                var share = totalTime > 0 ? stages.Sum(s => s.Duration.TotalSeconds) / totalTime : 0;
+                var bottlenecks = summaries.Count(s => s.Bottlenecks.Any(b => b.Stage == name));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-12} {stages.Length,6} {Percentile(durations, 0.50),9:F1} {Percentile(durations, 0.95),9:F1} {share,7:P1} {bottlenecks,11}"));
+            }
+
+            var totals = summaries.Select(s => s.TotalTime.TotalMilliseconds).OrderBy(d => d).ToArray();
+            output.WriteLine(new string('-', 58));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"request",-12} {totals.Length,6} {Percentile(totals, 0.50),9:F1} {Percentile(totals, 0.95),9:F1} {1,7:P1} {summaries.Count(s => s.Bottlenecks.Count > 0),11}"));
+
+            output.WriteLine();
+            output.WriteLine("Bottlenecks (a stage over 30% of its request's time, or slower than its own recent p95):");
+            foreach (var group in summaries.SelectMany(s => s.Bottlenecks).GroupBy(b => (b.Stage, b.Rule)).OrderByDescending(g => g.Count()))
+            {
+                output.WriteLine($"  {group.Key.Stage,-12} {group.Count(),4} requests  (rule: {group.Key.Rule})  e.g. {group.First().Reason}");
+            }
+
+            var slowest = summaries.OrderByDescending(s => s.TotalTime).First();
+            output.WriteLine();
+            output.WriteLine($"Slowest request: {slowest}");
+        }
+
+        private static double Percentile(double[] sorted, double q)
+        {
+            if (sorted.Length == 0)
+            {
+                return 0;
+            }
+
+            var rank = q * (sorted.Length - 1);
+            var low = (int)Math.Floor(rank);
+            var high = (int)Math.Ceiling(rank);
+            return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
+        }
+    }
+}

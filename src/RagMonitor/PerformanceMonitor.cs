@@ -263,9 +263,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return false;
         }
 
-        var ticks = ToTimestampTicks(duration);
-        var now = GetTimestamp();
-        state.RecordStage(stageName, now - ticks, ticks, OperationStatus.Success, null);
+        // Stages logged after the fact keep the order in which they were logged.
+        state.RecordStage(stageName, GetTimestamp(), ToTimestampTicks(duration), OperationStatus.Success, null);
         if (metadata is not null)
         {
             foreach (var pair in metadata)

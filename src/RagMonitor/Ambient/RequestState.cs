@@ -165,7 +165,9 @@ internal sealed class RequestState
 
         if (count > 1)
         {
-            Array.Sort(copy, static (a, b) => a.FirstStartTimestamp.CompareTo(b.FirstStartTimestamp));
+            Array.Sort(copy, static (a, b) => a.FirstStartTimestamp != b.FirstStartTimestamp
+                ? a.FirstStartTimestamp.CompareTo(b.FirstStartTimestamp)
+                : a.Order.CompareTo(b.Order));
         }
 
         var stages = new StageSummary[count];
@@ -208,7 +210,8 @@ internal sealed class RequestState
             Array.Resize(ref _stages, _stages.Length * 2);
         }
 
-        ref var added = ref _stages[_stageCount++];
+        ref var added = ref _stages[_stageCount];
+        added.Order = _stageCount++;
         added.Name = name;
         added.FirstStartTimestamp = startTimestamp;
         return ref added;
@@ -218,6 +221,7 @@ internal sealed class RequestState
     {
         public string Name;
         public long FirstStartTimestamp;
+        public int Order;
         public long ElapsedStopwatchTicks;
         public int Calls;
         public OperationStatus Status;
