@@ -54,14 +54,14 @@ public sealed class PackageConsumptionTests : IDisposable
         // 1. A clean copy of what packing RagMonitor needs (no bin/obj, no ProjectReference from the consumer).
         var source = Directory.CreateDirectory(Path.Combine(_root.FullName, "source")).FullName;
         var repo = RepositoryRoot();
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config", "README.md" })
+        foreach (var name in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config", "README.md" })
         {
-            File.Copy(Path.Combine(repo, file), Path.Combine(source, file));
+            File.Copy(Path.Combine(repo, name), Path.Combine(source, name));
         }
 
-        foreach (var project in new[] { "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes" })
+        foreach (var name in new[] { "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes" })
         {
-            CopyProject(Path.Combine(repo, "src", project), Path.Combine(source, "src", project));
+            CopyProject(Path.Combine(repo, "src", name), Path.Combine(source, "src", name));
         }
 
         // 2. Pack with a version used by no earlier run.
