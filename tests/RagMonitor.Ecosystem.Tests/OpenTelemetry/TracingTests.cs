@@ -255,6 +255,62 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Nested_and_synchronously_completing_async_stages_keep_spans_and_records_consistent()
+    {
+        var exported = new List<Activity>();
+        using var monitor = TestMonitors.Create();
+        RequestSummary? summary = null;
+        monitor.RequestCompleted += (_, s) => summary = s;
+
+        Task<int> AsyncStage(string name, Func<Task<int>> body)
+        {
+            var scope = monitor.BeginAsyncStage(name);
+            return scope.Track(body());
+        }
+
+        async Task<int> Tokenize()
+        {
+            StageContext.AddMetadata("tokens", 7);
+            await Task.Delay(5);
+            Assert.Equal("tokenize", Activity.Current?.DisplayName);
+            return 7;
+        }
+
+        async Task<int> Generate()
+        {
+            StageContext.AddMetadata("before", 1);
+            var tokens = await AsyncStage("tokenize", Tokenize);
+            Assert.Equal("generation", StageContext.CurrentStageName);
+            Assert.Equal("generation", Activity.Current?.DisplayName);
+            StageContext.AddMetadata("after", tokens);
+            var cached = await AsyncStage("cache_lookup", () => Task.FromResult(1)); // completes synchronously
+            Assert.Equal("generation", Activity.Current?.DisplayName);
+            return tokens + cached;
+        }
+
+        using (NewTracer(exported))
+        {
+            using (monitor.BeginRequest("nested"))
+            {
+                Assert.Equal(8, await AsyncStage("generation", Generate));
+                Assert.Equal("nested", Activity.Current?.DisplayName);
+            }
+        }
+
+        var generation = Single(exported, "generation");
+        Assert.Equal(Single(exported, "nested").SpanId, generation.ParentSpanId);
+        Assert.Equal(generation.SpanId, Single(exported, "tokenize").ParentSpanId);
+        Assert.Equal(generation.SpanId, Single(exported, "cache_lookup").ParentSpanId);
+        Assert.Equal(7L, Tag(Single(exported, "tokenize"), "ragmonitor.metadata.tokens"));
+        Assert.Equal(7L, Tag(generation, "ragmonitor.metadata.after"));
+
+        Assert.NotNull(summary);
+        Assert.Equal(new[] { "generation", "tokenize", "cache_lookup" }, summary!.Stages.Select(s => s.Name));
+        Assert.Equal(7, summary.FindStage("generation")!.Metadata.Single(m => m.Key == "after").Value.IntegerValue);
+        Assert.Equal(7, summary.FindStage("tokenize")!.Metadata.Single(m => m.Key == "tokens").Value.IntegerValue);
+    }
+
+    [Fact]
     public async Task Without_a_listener_no_span_is_created_and_the_current_activity_is_untouched()
     {
         using var monitor = TestMonitors.Create();
