@@ -499,11 +499,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             Interlocked.Increment(ref _completed);
             if (state.Activity is { } activity)
             {
-                MonitorTracing.StopRequest(activity, summary);
+                MonitorTracing.StopRequest(activity, summary, this);
             }
 
             _statistics.Record(summary);
-            MonitorMetrics.Record(summary);
+            MonitorMetrics.Record(summary, this);
             _sink?.TryEnqueue(summary);
             RaiseAlerts(summary);
             if (RequestCompleted is { } handlers)

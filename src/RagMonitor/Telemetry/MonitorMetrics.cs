@@ -73,12 +73,26 @@ internal static class MonitorMetrics
     }
 
     /// <summary>Records the duration, failure and bottleneck instruments for one finished request. Does nothing when nothing listens.</summary>
-    internal static void Record(RequestSummary summary)
+    internal static void Record(RequestSummary summary, PerformanceMonitor monitor)
     {
         if (!s_requestDuration.Enabled && !s_stageDuration.Enabled && !s_bottlenecks.Enabled && !s_requestFailures.Enabled && !s_stageFailures.Enabled)
         {
             return;
         }
+
+        try
+        {
+            RecordCore(summary);
+        }
+        catch (Exception ex)
+        {
+            // A MeterListener's callback threw: contained, the request's other consumers still run.
+            monitor.CountInternalError(ex);
+        }
+    }
+
+    private static void RecordCore(RequestSummary summary)
+    {
 
         var request = new KeyValuePair<string, object?>("request", summary.RequestName);
         var requestStatus = new KeyValuePair<string, object?>("status", summary.Status.ToLogText());

@@ -27,14 +27,23 @@ internal static class MonitorTracing
     /// <summary>Starts a request span that becomes <see cref="Activity.Current"/> of the calling flow (the ambient API).</summary>
     internal static Activity? StartRequest(RequestState state)
     {
-        var activity = RagMonitorTelemetry.Source.StartActivity(state.Name, ActivityKind.Internal);
-        if (activity is not null && activity.IsAllDataRequested)
+        try
         {
-            activity.SetTag(RequestTag, state.Name);
-            activity.SetTag(RequestIdTag, state.Id);
-        }
+            var activity = RagMonitorTelemetry.Source.StartActivity(state.Name, ActivityKind.Internal);
+            if (activity is not null && activity.IsAllDataRequested)
+            {
+                activity.SetTag(RequestTag, state.Name);
+                activity.SetTag(RequestIdTag, state.Id);
+            }
 
-        return activity;
+            return activity;
+        }
+        catch (Exception ex)
+        {
+            // A listener's callback threw: the request goes on without a span.
+            state.Monitor.CountInternalError(ex);
+            return null;
+        }
     }
 
     /// <summary>Starts a request span for the explicit API: it is not left as the current activity of the caller.</summary>
@@ -49,14 +58,22 @@ internal static class MonitorTracing
     /// <summary>Starts a stage span, a child of the current activity, and makes it current.</summary>
     internal static Activity? StartStage(RequestState request, string stageName)
     {
-        var activity = RagMonitorTelemetry.Source.StartActivity(stageName, ActivityKind.Internal);
-        if (activity is not null && activity.IsAllDataRequested)
+        try
         {
-            activity.SetTag(RequestTag, request.Name);
-            activity.SetTag(StageTag, stageName);
-        }
+            var activity = RagMonitorTelemetry.Source.StartActivity(stageName, ActivityKind.Internal);
+            if (activity is not null && activity.IsAllDataRequested)
+            {
+                activity.SetTag(RequestTag, request.Name);
+                activity.SetTag(StageTag, stageName);
+            }
 
-        return activity;
+            return activity;
+        }
+        catch (Exception ex)
+        {
+            request.Monitor.CountInternalError(ex);
+            return null;
+        }
     }
 
     /// <summary>Makes the span's parent current again when the span is the current activity (the flow leaves the stage's synchronous part).</summary>
@@ -80,11 +97,21 @@ internal static class MonitorTracing
 
         activity.SetTag(StatusTag, status.ToLogText());
         activity.SetTag("error.type", exception.GetType().FullName);
+        string stackTrace;
+        try
+        {
+            stackTrace = exception.ToString();
+        }
+        catch (Exception)
+        {
+            stackTrace = exception.GetType().FullName ?? "exception";
+        }
+
         activity.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
         {
             { "exception.type", exception.GetType().FullName },
             { "exception.message", exception.Message },
-            { "exception.stacktrace", exception.ToString() },
+            { "exception.stacktrace", stackTrace },
         }));
     }
 
@@ -109,12 +136,12 @@ internal static class MonitorTracing
         }
         finally
         {
-            Stop(activity);
+            Stop(activity, request.Monitor);
         }
     }
 
     /// <summary>Ends a request span with the request's status and bottleneck verdict.</summary>
-    internal static void StopRequest(Activity activity, RequestSummary summary)
+    internal static void StopRequest(Activity activity, RequestSummary summary, PerformanceMonitor monitor)
     {
         try
         {
@@ -152,7 +179,7 @@ internal static class MonitorTracing
         }
         finally
         {
-            Stop(activity);
+            Stop(activity, monitor);
         }
     }
 
@@ -167,7 +194,17 @@ internal static class MonitorTracing
 
         var current = Activity.Current;
         var end = DateTimeOffset.UtcNow;
-        var activity = RagMonitorTelemetry.Source.StartActivity(stageName, ActivityKind.Internal, parent.Context, startTime: end - duration);
+        Activity? activity;
+        try
+        {
+            activity = RagMonitorTelemetry.Source.StartActivity(stageName, ActivityKind.Internal, parent.Context, startTime: end - duration);
+        }
+        catch (Exception ex)
+        {
+            request.Monitor.CountInternalError(ex);
+            return;
+        }
+
         RestoreCurrent(activity, current);
         if (activity is null)
         {
@@ -240,10 +277,19 @@ internal static class MonitorTracing
     }
 
     /// <summary>Stops <paramref name="activity"/> without changing the caller's <see cref="Activity.Current"/> (Stop would reset it to the span's predecessor).</summary>
-    private static void Stop(Activity activity)
+    private static void Stop(Activity activity, PerformanceMonitor monitor)
     {
         var current = Activity.Current;
-        activity.Stop();
+        try
+        {
+            activity.Stop();
+        }
+        catch (Exception ex)
+        {
+            // A listener's ActivityStopped callback threw; it must not reach the monitored code.
+            monitor.CountInternalError(ex);
+        }
+
         if (!ReferenceEquals(current, activity))
         {
             RestoreCurrent(activity, current);

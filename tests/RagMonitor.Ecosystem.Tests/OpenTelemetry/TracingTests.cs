@@ -311,6 +311,29 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task A_throwing_listener_never_reaches_the_monitored_code()
+    {
+        using var monitor = TestMonitors.Create();
+        RequestSummary? summary = null;
+        monitor.RequestCompleted += (_, s) => summary = s;
+        using (var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == RagMonitorTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _ => throw new InvalidOperationException("listener bug"),
+        })
+        {
+            ActivitySource.AddActivityListener(listener);
+            Assert.EndsWith("(3)", await new TestPipeline(monitor, "ask") { GenerationDelayMilliseconds = 1 }.AskAsync("abc"));
+        }
+
+        Assert.NotNull(summary);
+        Assert.Equal(3, summary!.Stages.Count);
+        Assert.Equal(4, monitor.GetStatistics().Counters.InternalErrors); // three stage spans and the request span
+        Assert.Null(Activity.Current);
+    }
+
+    [Fact]
     public async Task Without_a_listener_no_span_is_created_and_the_current_activity_is_untouched()
     {
         using var monitor = TestMonitors.Create();
