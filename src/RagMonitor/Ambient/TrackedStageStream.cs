@@ -134,24 +134,24 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
             }
         }
 
-        private (AmbientFrame? Frame, Activity? Activity) Enter()
+        private (AmbientFrame? Frame, Activity? Activity, bool ActivitySet) Enter()
         {
             var previous = AmbientContext.Frame;
             AmbientContext.Frame = _frame;
             if (_activity is null || _activity.IsStopped)
             {
-                return (previous, null);
+                return (previous, null, false);
             }
 
             var previousActivity = Activity.Current;
             Activity.Current = _activity;
-            return (previous, previousActivity);
+            return (previous, previousActivity, true);
         }
 
-        private void Leave((AmbientFrame? Frame, Activity? Activity) previous)
+        private static void Leave((AmbientFrame? Frame, Activity? Activity, bool ActivitySet) previous)
         {
             AmbientContext.Frame = previous.Frame;
-            if (_activity is not null && ReferenceEquals(Activity.Current, _activity))
+            if (previous.ActivitySet && !ReferenceEquals(Activity.Current, previous.Activity) && previous.Activity is not { IsStopped: true })
             {
                 Activity.Current = previous.Activity;
             }

@@ -311,6 +311,42 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task A_failing_stream_ends_its_span_with_an_error_and_restores_the_current_span()
+    {
+        var exported = new List<Activity>();
+        using var monitor = TestMonitors.Create();
+
+        async IAsyncEnumerable<int> Broken()
+        {
+            yield return 1;
+            await Task.Yield();
+            throw new TimeoutException("stream cut");
+        }
+
+        using (NewTracer(exported))
+        {
+            using (monitor.BeginRequest("broken_stream"))
+            {
+                var outside = Activity.Current;
+                await Assert.ThrowsAsync<TimeoutException>(async () =>
+                {
+                    await foreach (var item in monitor.TrackStageStream("generation_stream", Broken()))
+                    {
+                        Assert.Equal(1, item);
+                    }
+                });
+                Assert.Same(outside, Activity.Current);
+            }
+        }
+
+        var stream = Single(exported, "generation_stream");
+        Assert.Equal(ActivityStatusCode.Error, stream.Status);
+        Assert.Equal("stream cut", stream.StatusDescription);
+        Assert.Contains(stream.Events, e => e.Name == "exception");
+        Assert.Equal(Single(exported, "broken_stream").SpanId, stream.ParentSpanId);
+    }
+
+    [Fact]
     public async Task A_throwing_listener_never_reaches_the_monitored_code()
     {
         using var monitor = TestMonitors.Create();
