@@ -8,10 +8,11 @@ using System.Threading.Tasks;
 namespace RagMonitor.Sample;
 
 /// <summary>
-/// A small retrieve → grade → generate pipeline. Each step is a stage of the "ask" request; the
-/// monitoring code around them is written out here by hand with the runtime's ambient scopes.
+/// A small retrieve → grade → generate pipeline. Each step is a stage of the "ask" request. There is
+/// no timing code here: the RagMonitor source generator implements the partial methods, timing the
+/// call to each <c>…Core</c> method and recording it in the request's summary and JSONL line.
 /// </summary>
-public sealed class RagPipeline
+public sealed partial class RagPipeline
 {
     private readonly PerformanceMonitor _monitor;
     private readonly Bm25Index _index;
@@ -25,31 +26,9 @@ public sealed class RagPipeline
         _llm = llm;
     }
 
-    /// <summary>Answers one question (the monitored request "ask").</summary>
-    public Task<Answer> AskAsync(string questionId, string question, CancellationToken cancellationToken = default)
-    {
-        var request = _monitor.BeginRequest("ask", questionId);
-        Task<Answer> task;
-        var ok = false;
-        try
-        {
-            task = AskAsyncCore(questionId, question, cancellationToken);
-            ok = true;
-        }
-        catch (Exception ex) when (request.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!ok)
-            {
-                request.Dispose();
-            }
-        }
-
-        return request.Track(task);
-    }
+    /// <summary>Answers one question (the monitored request "ask", identified by <paramref name="questionId"/>).</summary>
+    [MonitoredRequest("ask")]
+    public partial Task<Answer> AskAsync([RequestId] string questionId, string question, CancellationToken cancellationToken = default);
 
     private async Task<Answer> AskAsyncCore(string questionId, string question, CancellationToken cancellationToken)
     {
@@ -60,31 +39,9 @@ public sealed class RagPipeline
     }
 
     /// <summary>The "retrieval" stage: BM25 over the corpus plus a simulated vector-store round trip.</summary>
-    private Task<IReadOnlyList<ScoredDocument>> RetrieveAsync(string question, int topK, int seed, CancellationToken cancellationToken)
-    {
-        var stage = _monitor.BeginAsyncStage("retrieval");
-        stage.AddMetadata("top_k", topK);
-        Task<IReadOnlyList<ScoredDocument>> task;
-        var ok = false;
-        try
-        {
-            task = RetrieveAsyncCore(question, topK, seed, cancellationToken);
-            ok = true;
-        }
-        catch (Exception ex) when (stage.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!ok)
-            {
-                stage.Dispose();
-            }
-        }
-
-        return stage.Track(task, "documents_retrieved", static r => r.Count);
-    }
+    [Stage("retrieval")]
+    [return: StageMetadata("documents_retrieved")]
+    private partial Task<IReadOnlyList<ScoredDocument>> RetrieveAsync(string question, [StageMetadata] int topK, int seed, CancellationToken cancellationToken);
 
     private async Task<IReadOnlyList<ScoredDocument>> RetrieveAsyncCore(string question, int topK, int seed, CancellationToken cancellationToken)
     {
@@ -100,30 +57,9 @@ public sealed class RagPipeline
     }
 
     /// <summary>The "grading" stage: keeps documents scoring at least 40 % of the best (a simulated cross-encoder pass).</summary>
-    private Task<IReadOnlyList<ScoredDocument>> GradeAsync(string question, IReadOnlyList<ScoredDocument> candidates, int seed, CancellationToken cancellationToken)
-    {
-        var stage = _monitor.BeginAsyncStage("grading");
-        Task<IReadOnlyList<ScoredDocument>> task;
-        var ok = false;
-        try
-        {
-            task = GradeAsyncCore(question, candidates, seed, cancellationToken);
-            ok = true;
-        }
-        catch (Exception ex) when (stage.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!ok)
-            {
-                stage.Dispose();
-            }
-        }
-
-        return stage.Track(task, "documents_kept", static r => r.Count);
-    }
+    [Stage("grading")]
+    [return: StageMetadata("documents_kept")]
+    private partial Task<IReadOnlyList<ScoredDocument>> GradeAsync(string question, [StageMetadata("candidates")] IReadOnlyList<ScoredDocument> candidates, int seed, CancellationToken cancellationToken);
 
     private async Task<IReadOnlyList<ScoredDocument>> GradeAsyncCore(string question, IReadOnlyList<ScoredDocument> candidates, int seed, CancellationToken cancellationToken)
     {
@@ -143,30 +79,8 @@ public sealed class RagPipeline
     }
 
     /// <summary>The "generation" stage: builds the prompt and calls the (simulated) model.</summary>
-    private Task<Answer> GenerateAsync(string questionId, string question, IReadOnlyList<ScoredDocument> context, int seed, CancellationToken cancellationToken)
-    {
-        var stage = _monitor.BeginAsyncStage("generation");
-        Task<Answer> task;
-        var ok = false;
-        try
-        {
-            task = GenerateAsyncCore(questionId, question, context, seed, cancellationToken);
-            ok = true;
-        }
-        catch (Exception ex) when (stage.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!ok)
-            {
-                stage.Dispose();
-            }
-        }
-
-        return stage.Track(task);
-    }
+    [Stage("generation")]
+    private partial Task<Answer> GenerateAsync(string questionId, string question, IReadOnlyList<ScoredDocument> context, int seed, CancellationToken cancellationToken);
 
     private async Task<Answer> GenerateAsyncCore(string questionId, string question, IReadOnlyList<ScoredDocument> context, int seed, CancellationToken cancellationToken)
     {

@@ -1,0 +1,15 @@
+namespace RagMonitor.Generators.Generator;
+
+/// <summary>Names of the generator's pipeline steps, for <c>WithTrackingName</c> and the caching tests.</summary>
+internal static class TrackingNames
+{
+    public const string StageMethods = nameof(StageMethods);
+    public const string RequestMethods = nameof(RequestMethods);
+    public const string ValidStageMethods = nameof(ValidStageMethods);
+    public const string ValidRequestMethods = nameof(ValidRequestMethods);
+    public const string AllMethods = nameof(AllMethods);
+    public const string TypeFiles = nameof(TypeFiles);
+
+    /// <summary>Every step name above.</summary>
+    public static readonly string[] All = [StageMethods, RequestMethods, ValidStageMethods, ValidRequestMethods, AllMethods, TypeFiles];
+}

@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+
+namespace RagMonitor.Generators.Parsing;
+
+/// <summary>The symbols the classifier compares against, looked up once per compilation (analyzer) or per transform (generator).</summary>
+internal sealed class KnownTypes
+{
+    public const string StageAttributeName = "RagMonitor.StageAttribute";
+    public const string MonitoredRequestAttributeName = "RagMonitor.MonitoredRequestAttribute";
+    public const string RequestIdAttributeName = "RagMonitor.RequestIdAttribute";
+    public const string StageMetadataAttributeName = "RagMonitor.StageMetadataAttribute";
+    public const string PerformanceMonitorName = "RagMonitor.PerformanceMonitor";
+    public const string MetadataValueName = "RagMonitor.MetadataValue";
+
+    /// <summary>The tool name written into <c>[GeneratedCode]</c> on every generated member.</summary>
+    public const string GeneratorToolName = "RagMonitor.Generators";
+
+    private KnownTypes(Compilation compilation, INamedTypeSymbol stage, INamedTypeSymbol request, INamedTypeSymbol monitor)
+    {
+        StageAttribute = stage;
+        MonitoredRequestAttribute = request;
+        PerformanceMonitor = monitor;
+        RequestIdAttribute = compilation.GetTypeByMetadataName(RequestIdAttributeName);
+        StageMetadataAttribute = compilation.GetTypeByMetadataName(StageMetadataAttributeName);
+        MetadataValue = compilation.GetTypeByMetadataName(MetadataValueName);
+        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+        ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+        AsyncEnumerableOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
+        CollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.ICollection`1");
+        ReadOnlyCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyCollection`1");
+        Collection = compilation.GetTypeByMetadataName("System.Collections.ICollection");
+        GeneratedCodeAttribute = compilation.GetTypeByMetadataName("System.CodeDom.Compiler.GeneratedCodeAttribute");
+    }
+
+    public INamedTypeSymbol StageAttribute { get; }
+
+    public INamedTypeSymbol MonitoredRequestAttribute { get; }
+
+    public INamedTypeSymbol PerformanceMonitor { get; }
+
+    public INamedTypeSymbol? RequestIdAttribute { get; }
+
+    public INamedTypeSymbol? StageMetadataAttribute { get; }
+
+    public INamedTypeSymbol? MetadataValue { get; }
+
+    public INamedTypeSymbol? Task { get; }
+
+    public INamedTypeSymbol? TaskOfT { get; }
+
+    public INamedTypeSymbol? ValueTask { get; }
+
+    public INamedTypeSymbol? ValueTaskOfT { get; }
+
+    public INamedTypeSymbol? AsyncEnumerableOfT { get; }
+
+    public INamedTypeSymbol? CollectionOfT { get; }
+
+    public INamedTypeSymbol? ReadOnlyCollectionOfT { get; }
+
+    public INamedTypeSymbol? Collection { get; }
+
+    public INamedTypeSymbol? GeneratedCodeAttribute { get; }
+
+    /// <summary>The known types, or <see langword="null"/> when the compilation does not reference RagMonitor.</summary>
+    public static KnownTypes? Create(Compilation compilation)
+    {
+        var stage = compilation.GetTypeByMetadataName(StageAttributeName);
+        var request = compilation.GetTypeByMetadataName(MonitoredRequestAttributeName);
+        var monitor = compilation.GetTypeByMetadataName(PerformanceMonitorName);
+        return stage is null || request is null || monitor is null ? null : new KnownTypes(compilation, stage, request, monitor);
+    }
+
+    public static bool Is(ITypeSymbol? type, INamedTypeSymbol? known) =>
+        type is not null && known is not null && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, known);
+}

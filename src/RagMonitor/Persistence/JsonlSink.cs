@@ -1,0 +1,654 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace RagMonitor;
+
+/// <summary>
+/// Writes finished requests as JSON lines to <c>&lt;log_dir&gt;/&lt;yyyyMMdd&gt;_performance.jsonl</c>: a bounded
+/// queue drained by one background writer thread. The thread that ends a request only enqueues (it never
+/// waits on disk and never throws); when the queue is full the record is dropped and counted.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The writer wakes on its own schedule (<see cref="PerformanceMonitorOptions.FlushInterval"/>, default 10 ms),
+/// never per record: waking a parked thread costs the producer microseconds. After 100 wake-ups without a record
+/// it goes idle (sleeps up to a second) and the first record after that wakes it once. Each wake-up it serializes every
+/// queued record with <see cref="System.Text.Json.Utf8JsonWriter"/> into a reused buffer and appends it to the
+/// file in chunks of about 64 KiB, each chunk made of whole lines and written with one append system call
+/// (<c>O_APPEND</c>), so a line is never split and two processes appending to the same file never tear each
+/// other's lines. A record goes to the file of the date its request ended (UTC by default,
+/// <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>). The directory is created when missing.
+/// </para>
+/// <para>
+/// When a write fails (for example an unwritable directory) the failure is counted (<see cref="WriteFailures"/>),
+/// logged once per failure streak, and retried with a back-off of up to one second; the unwritten records stay
+/// in memory, bounded by the queue's capacity (newer records are then dropped and counted). On a change of date
+/// (and once at start), when <see cref="PerformanceMonitorOptions.RetentionDays"/> or
+/// <see cref="PerformanceMonitorOptions.ArchiveAfterDays"/> is set, <see cref="LogRetention"/> runs on a pool thread.
+/// </para>
+/// </remarks>
+public sealed class JsonlSink : IRequestSink, IDisposable
+{
+    /// <summary>The size at which the writer sends a chunk of lines to the file.</summary>
+    internal const int ChunkSize = 64 * 1024;
+
+    private const int IdleAfterEmptyCycles = 100;
+
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_idleWait = TimeSpan.FromSeconds(1);
+
+    private static readonly Action<ILogger, string, Exception?> s_logWriteFailed =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(20, "LogWriteFailed"),
+            "RagMonitor cannot write performance logs to {LogDirectory}; records stay queued (up to the queue capacity) and writing is retried.");
+
+    private static readonly Action<ILogger, string, Exception?> s_logWriteResumed =
+        LoggerMessage.Define<string>(LogLevel.Information, new EventId(21, "LogWriteResumed"),
+            "RagMonitor writes performance logs to {LogDirectory} again.");
+
+    private static readonly Action<ILogger, long, Exception?> s_logRecordsLost =
+        LoggerMessage.Define<long>(LogLevel.Warning, new EventId(22, "LogRecordsLost"),
+            "RagMonitor dropped {Count} performance log records that could not be written before the sink closed.");
+
+    private static readonly Action<ILogger, string, Exception?> s_logRetentionError =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(23, "LogRetentionFailed"),
+            "RagMonitor log retention: {Error}");
+
+    private static readonly Action<ILogger, Exception?> s_logWriterStopped =
+        LoggerMessage.Define(LogLevel.Error, new EventId(25, "LogWriterStopped"),
+            "The RagMonitor JSONL writer stopped after an unexpected error; further records are counted as dropped.");
+
+    private static readonly Action<ILogger, Exception?> s_logSerializationFailed =
+        LoggerMessage.Define(LogLevel.Error, new EventId(24, "LogSerializationFailed"),
+            "RagMonitor could not serialize a performance record; it was dropped.");
+
+    private readonly string _directory;
+    private readonly int _capacity;
+    private readonly TimeSpan _interval;
+    private readonly ILogger? _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly RetentionPolicy? _retention;
+    private readonly ConcurrentQueue<RequestSummary> _queue = new();
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+    private readonly object _flushLock = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+
+    // Writer-thread state.
+    private readonly JsonlRecordFormatter _formatter;
+    private readonly ChunkBuffer _chunk = new(ChunkSize + 8192);
+    private int _chunkRecords;
+    private DateOnly _chunkDate;
+    private bool _chunkNeedsNewline;
+    private RequestSummary? _held;
+    private AppendOnlyFile? _file;
+    private DateOnly _fileDate;
+    private bool _failing;
+    private TimeSpan _backoff;
+    private DateOnly _lastRetentionDay;
+    private int _retentionRunning;
+    private int _flushWaiterCount;
+    private int _idle;
+    private int _emptyCycles;
+    private long _acceptedAtLastCycle;
+
+    // Counters. _accepted: records taken by TryEnqueue; _finished: written or given up on. Pending = _accepted - _finished.
+    private long _accepted;
+    private long _finished;
+    private long _written;
+    private long _dropped;
+    private long _writeFailures;
+    private int _closed;
+    private int _writerStopped;
+    private int _stopRequested;
+
+    /// <summary>Creates a sink and starts its writer thread.</summary>
+    /// <param name="options">Uses <see cref="PerformanceMonitorOptions.LogDirectory"/>, <see cref="PerformanceMonitorOptions.QueueCapacity"/>,
+    /// <see cref="PerformanceMonitorOptions.FlushInterval"/>, <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>,
+    /// <see cref="PerformanceMonitorOptions.RetentionDays"/> and <see cref="PerformanceMonitorOptions.ArchiveAfterDays"/>.</param>
+    /// <param name="logger">Receives write failures (once per failure streak) and retention errors; optional.</param>
+    /// <param name="timeProvider">The clock for today's date and the local time zone; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public JsonlSink(PerformanceMonitorOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        options.Validate();
+        _directory = Path.GetFullPath(options.LogDirectory);
+        _capacity = options.QueueCapacity;
+        _interval = options.FlushInterval;
+        _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _formatter = new JsonlRecordFormatter(options.UseUtcFileDates, _timeProvider.LocalTimeZone);
+        _retention = options.RetentionDays is null && options.ArchiveAfterDays is null
+            ? null
+            : new RetentionPolicy(options.RetentionDays, options.ArchiveAfterDays);
+        _backoff = _interval;
+        _thread = new Thread(Run) { IsBackground = true, Name = "RagMonitor JSONL writer" };
+        _thread.Start();
+    }
+
+    /// <summary>The full path of the log directory.</summary>
+    public string LogDirectory => _directory;
+
+    /// <summary>Records written to disk so far.</summary>
+    public long RecordsWritten => Interlocked.Read(ref _written);
+
+    /// <summary>Records dropped: the queue was full, the sink was closed, or they could not be written before it closed.</summary>
+    public long RecordsDropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Failed attempts to write; the records stay queued and are retried.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Records accepted and not yet written.</summary>
+    public long RecordsPending => Math.Max(0, Interlocked.Read(ref _accepted) - Interlocked.Read(ref _finished));
+
+    /// <summary>When the writer is stopping and a write keeps failing, how long it keeps retrying before giving the records up. Default 2 s.</summary>
+    internal TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The path of the log file for <paramref name="date"/>.</summary>
+    public string GetFilePath(DateOnly date) => Path.Combine(_directory, FileName(date));
+
+    /// <summary>
+    /// Queues a finished request for writing. Never blocks and never throws: returns <see langword="false"/>
+    /// (and counts a drop) when the queue is full or the sink is closed.
+    /// </summary>
+    public bool TryEnqueue(RequestSummary summary)
+    {
+        if (summary is null || Volatile.Read(ref _closed) != 0)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        // Records accepted and not yet written (queued, or serialized and waiting for a write that succeeds) are
+        // held to the capacity. The check and the increment are not one atomic step: under contention the count may
+        // exceed the capacity by at most the number of threads enqueuing at that instant. It stays bounded.
+        if (Volatile.Read(ref _accepted) - Volatile.Read(ref _finished) >= _capacity)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        Interlocked.Increment(ref _accepted);
+        _queue.Enqueue(summary);
+        if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
+        {
+            // The writer went idle after a second without records: wake it once (not per record).
+            _wake.Set();
+        }
+
+        if (Volatile.Read(ref _writerStopped) != 0)
+        {
+            // The writer has exited (disposal raced with this call): whatever is left will never be written.
+            DropLeftovers();
+        }
+
+        return true;
+    }
+
+    /// <summary>Completes when every record queued before the call is written (or given up on at close), or when <paramref name="cancellationToken"/> fires.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        if (Interlocked.Read(ref _finished) >= target || Volatile.Read(ref _writerStopped) != 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushLock)
+        {
+            _flushWaiters.Add((target, done));
+            Volatile.Write(ref _flushWaiterCount, _flushWaiters.Count);
+        }
+
+        _wake.Set();
+        if (Volatile.Read(ref _writerStopped) != 0)
+        {
+            CompleteFlushWaiters(all: true);
+        }
+
+        return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
+    }
+
+    /// <summary>Stops accepting records, writes everything queued, then stops the writer thread.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return new ValueTask(_stopped.Task);
+    }
+
+    /// <summary>Stops accepting records, writes everything queued (waiting at most 10 seconds), then stops the writer thread.</summary>
+    public void Dispose()
+    {
+        Stop();
+        _stopped.Task.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    internal static string FileName(DateOnly date) =>
+        date.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "_performance.jsonl";
+
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Volatile.Write(ref _stopRequested, 1);
+            _wake.Set();
+        }
+    }
+
+    private void Run()
+    {
+        long stopDeadline = 0;
+        try
+        {
+            while (true)
+            {
+                var stopping = Volatile.Read(ref _stopRequested) != 0;
+                if (!stopping)
+                {
+                    _wake.Wait(NextWait());
+                    _wake.Reset();
+                    stopping = Volatile.Read(ref _stopRequested) != 0;
+                }
+
+                MaybeRunRetention();
+                var before = Interlocked.Read(ref _accepted);
+                var drained = DrainOnce();
+                CompleteFlushWaiters(all: false);
+                _emptyCycles = before == _acceptedAtLastCycle ? _emptyCycles + 1 : 0;
+                _acceptedAtLastCycle = before;
+                if (stopping)
+                {
+                    if (drained && _queue.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    if (!drained)
+                    {
+                        if (stopDeadline == 0)
+                        {
+                            stopDeadline = Stopwatch.GetTimestamp();
+                        }
+
+                        if (Stopwatch.GetElapsedTime(stopDeadline) > CloseTimeout)
+                        {
+                            break;
+                        }
+
+                        Thread.Sleep(_backoff);
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing above is expected to throw; if it does, the sink stops and its records are counted as dropped.
+            TryLog(l => s_logWriterStopped(l, ex));
+        }
+        finally
+        {
+            CloseFile();
+            Volatile.Write(ref _closed, 1);
+            Interlocked.Exchange(ref _writerStopped, 1);
+            var lost = GiveUpPending();
+            if (lost > 0)
+            {
+                TryLog(l => s_logRecordsLost(l, lost, null));
+            }
+
+            CompleteFlushWaiters(all: true);
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// How long to sleep: the flush interval, the back-off while failing, or — after a second without records —
+    /// up to one second in idle mode, from which the next <see cref="TryEnqueue"/> wakes the writer once.
+    /// </summary>
+    private TimeSpan NextWait()
+    {
+        if (_failing)
+        {
+            return _backoff;
+        }
+
+        if (_emptyCycles < IdleAfterEmptyCycles || _interval >= s_idleWait)
+        {
+            return _interval;
+        }
+
+        Interlocked.Exchange(ref _idle, 1);
+        if (!_queue.IsEmpty || Volatile.Read(ref _flushWaiterCount) != 0)
+        {
+            // A record arrived between the last drain and going idle (TryEnqueue may not have seen the flag).
+            Volatile.Write(ref _idle, 0);
+            return TimeSpan.Zero;
+        }
+
+        return s_idleWait;
+    }
+
+    /// <summary>Writes everything queued. Returns <see langword="false"/> when a write failed (the rest stays queued).</summary>
+    private bool DrainOnce()
+    {
+        try
+        {
+            if (_chunkRecords > 0 || _chunk.Length > 0)
+            {
+                if (!WriteChunk())
+                {
+                    return false;
+                }
+            }
+
+            while (true)
+            {
+                RequestSummary? summary = _held;
+                _held = null;
+                if (summary is null)
+                {
+                    if (!_queue.TryDequeue(out summary))
+                    {
+                        break;
+                    }
+                }
+
+                DateOnly date;
+                try
+                {
+                    date = _formatter.FileDate(summary);
+                }
+                catch (ArgumentException)
+                {
+                    date = _formatter.FileDate(_timeProvider.GetUtcNow());
+                }
+
+                if (_chunkRecords > 0 && date != _chunkDate)
+                {
+                    _held = summary;
+                    if (!WriteChunk())
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                _chunkDate = date;
+                var before = _chunk.Length;
+                try
+                {
+                    _formatter.WriteLine(summary, _chunk);
+                    _chunkRecords++;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+                {
+                    _chunk.Truncate(before);
+                    Interlocked.Increment(ref _dropped);
+                    Interlocked.Increment(ref _finished);
+                    TryLog(l => s_logSerializationFailed(l, ex));
+                }
+
+                if (_chunk.Length >= ChunkSize && !WriteChunk())
+                {
+                    return false;
+                }
+            }
+
+            return _chunk.Length == 0 || WriteChunk();
+        }
+        finally
+        {
+            if (!_failing)
+            {
+                // Open the file per wake-up, not for the process's lifetime: retention may archive or delete old
+                // files, and a directory that was removed or fixed is picked up again.
+                CloseFile();
+            }
+        }
+    }
+
+    /// <summary>Appends the chunk (whole lines of one date) with one write. Returns <see langword="false"/> on failure.</summary>
+    private bool WriteChunk()
+    {
+        if (_chunk.Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (_file is null || _fileDate != _chunkDate)
+            {
+                CloseFile();
+                _file = AppendOnlyFile.Open(GetFilePath(_chunkDate));
+                _fileDate = _chunkDate;
+            }
+
+            if (_chunkNeedsNewline)
+            {
+                // An earlier write stopped in the middle of a line: end that torn line so the next ones stay whole.
+                _file.Write("\n"u8);
+                _chunkNeedsNewline = false;
+            }
+
+            _file.Write(_chunk.WrittenSpan);
+            Interlocked.Add(ref _written, _chunkRecords);
+            Interlocked.Add(ref _finished, _chunkRecords);
+            _chunk.Clear(ChunkSize + 8192);
+            _chunkRecords = 0;
+            if (Volatile.Read(ref _flushWaiterCount) != 0)
+            {
+                // Under a steady stream the drain loop may not end for a while: answer flushes as soon as their records are out.
+                CompleteFlushWaiters(all: false);
+            }
+
+            if (_failing)
+            {
+                _failing = false;
+                _backoff = _interval;
+                TryLog(l => s_logWriteResumed(l, _directory, null));
+            }
+
+            return true;
+        }
+        catch (PartialWriteException ex)
+        {
+            DropWrittenPrefix(ex.BytesWritten);
+            OnWriteFailure(ex);
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or System.Security.SecurityException)
+        {
+            OnWriteFailure(ex);
+            return false;
+        }
+    }
+
+    /// <summary>After a short write: the whole lines that reached the file are written; a torn line is counted as dropped.</summary>
+    private void DropWrittenPrefix(int bytesWritten)
+    {
+        var span = _chunk.WrittenSpan.Slice(0, bytesWritten);
+        var whole = span.LastIndexOf((byte)'\n') + 1;
+        var wholeLines = span.Slice(0, whole).Count((byte)'\n');
+        var cut = whole;
+        var torn = 0;
+        if (whole < bytesWritten)
+        {
+            var next = _chunk.WrittenSpan.Slice(whole).IndexOf((byte)'\n');
+            cut = next < 0 ? _chunk.Length : whole + next + 1;
+            torn = 1;
+            _chunkNeedsNewline = true;
+        }
+
+        _chunk.RemovePrefix(cut);
+        _chunkRecords -= wholeLines + torn;
+        Interlocked.Add(ref _written, wholeLines);
+        Interlocked.Add(ref _finished, wholeLines + torn);
+        Interlocked.Add(ref _dropped, torn);
+    }
+
+    private void OnWriteFailure(Exception exception)
+    {
+        Interlocked.Increment(ref _writeFailures);
+        CloseFile();
+        if (!_failing)
+        {
+            _failing = true;
+            _backoff = _interval;
+            TryLog(l => s_logWriteFailed(l, _directory, exception));
+        }
+        else
+        {
+            _backoff = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, _backoff.Ticks * 2));
+        }
+    }
+
+    private void CloseFile()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+
+    private void MaybeRunRetention()
+    {
+        if (_retention is null)
+        {
+            return;
+        }
+
+        DateOnly today;
+        try
+        {
+            today = _formatter.FileDate(_timeProvider.GetUtcNow());
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+
+        if (today == _lastRetentionDay || Interlocked.CompareExchange(ref _retentionRunning, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _lastRetentionDay = today;
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Sink.RunRetention(state.Today), (Sink: this, Today: today), preferLocal: false);
+    }
+
+    private void RunRetention(DateOnly today)
+    {
+        try
+        {
+            if (!Directory.Exists(_directory))
+            {
+                return;
+            }
+
+            var result = LogRetention.Apply(_directory, _retention!, today);
+            foreach (var error in result.Errors)
+            {
+                TryLog(l => s_logRetentionError(l, error, null));
+            }
+        }
+        catch (Exception ex)
+        {
+            TryLog(l => s_logRetentionError(l, ex.Message, ex));
+        }
+        finally
+        {
+            Volatile.Write(ref _retentionRunning, 0);
+        }
+    }
+
+    /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>
+    private long GiveUpPending()
+    {
+        long lost = _chunkRecords + (_held is null ? 0 : 1);
+        _chunkRecords = 0;
+        _held = null;
+        _chunk.Clear(ChunkSize + 8192);
+        Interlocked.Add(ref _dropped, lost);
+        Interlocked.Add(ref _finished, lost);
+        return lost + DropLeftovers();
+    }
+
+    private long DropLeftovers()
+    {
+        long count = 0;
+        while (_queue.TryDequeue(out _))
+        {
+            Interlocked.Increment(ref _dropped);
+            Interlocked.Increment(ref _finished);
+            count++;
+        }
+
+        if (count > 0)
+        {
+            CompleteFlushWaiters(all: true);
+        }
+
+        return count;
+    }
+
+    private void CompleteFlushWaiters(bool all)
+    {
+        List<TaskCompletionSource>? ready = null;
+        lock (_flushLock)
+        {
+            if (_flushWaiters.Count == 0)
+            {
+                return;
+            }
+
+            var finished = Interlocked.Read(ref _finished);
+            for (var i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                if (all || _flushWaiters[i].Target <= finished)
+                {
+                    (ready ??= new List<TaskCompletionSource>()).Add(_flushWaiters[i].Done);
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+
+            Volatile.Write(ref _flushWaiterCount, _flushWaiters.Count);
+        }
+
+        if (ready is not null)
+        {
+            foreach (var done in ready)
+            {
+                done.TrySetResult();
+            }
+        }
+    }
+
+    private void TryLog(Action<ILogger> log)
+    {
+        if (_logger is null)
+        {
+            return;
+        }
+
+        try
+        {
+            log(_logger);
+        }
+        catch (Exception)
+        {
+            // A failing logger must not stop the writer.
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+
+namespace RagMonitor;
+
+/// <summary>What <see cref="LogRetention.Apply"/> keeps: both limits are optional and count whole days.</summary>
+/// <param name="DeleteAfterDays">Delete log files whose file-name date is more than this many days before today; <see langword="null"/> deletes nothing.</param>
+/// <param name="ArchiveAfterDays">Gzip <c>.jsonl</c> log files whose file-name date is more than this many days before today; <see langword="null"/> archives nothing.</param>
+public sealed record RetentionPolicy(int? DeleteAfterDays, int? ArchiveAfterDays);
+
+/// <summary>What retention did (or, in a dry run, would do) to one file.</summary>
+public enum RetentionActionKind
+{
+    /// <summary>The file was deleted.</summary>
+    Delete = 0,
+
+    /// <summary>The file was compressed to <c>&lt;name&gt;.gz</c> and the original deleted.</summary>
+    Archive = 1,
+}
+
+/// <summary>One file handled by <see cref="LogRetention.Apply"/>.</summary>
+/// <param name="Kind">Deleted or archived.</param>
+/// <param name="Path">The full path of the file acted on (for an archive: the original <c>.jsonl</c>).</param>
+/// <param name="FileDate">The date read from the file name.</param>
+public sealed record RetentionAction(RetentionActionKind Kind, string Path, DateOnly FileDate);
+
+/// <summary>The outcome of <see cref="LogRetention.Apply"/>.</summary>
+/// <param name="Actions">Files deleted or archived (in a dry run: that would be), ordered by path.</param>
+/// <param name="Errors">One message per file that could not be handled; the other files were still handled.</param>
+public sealed record RetentionResult(IReadOnlyList<RetentionAction> Actions, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Deletes and archives JSONL performance logs by the date in their file names
+/// (<c>&lt;yyyyMMdd&gt;_performance.jsonl</c>, the text before the first <c>_</c>), as the scripts of the
+/// Python module did. Files whose names do not have that form are never touched.
+/// </summary>
+/// <remarks>
+/// Recognised files are <c>&lt;yyyyMMdd&gt;_…performance.jsonl</c> and <c>&lt;yyyyMMdd&gt;_…performance.jsonl.gz</c> directly in
+/// the directory. A file's age is <c>today - fileDate</c> in days; a file is deleted when its age is more than
+/// <see cref="RetentionPolicy.DeleteAfterDays"/>, else a <c>.jsonl</c> file is archived when its age is more than
+/// <see cref="RetentionPolicy.ArchiveAfterDays"/>. Today's file (age 0) is never touched, so a limit of 0 means
+/// "everything before today". Archiving writes <c>&lt;name&gt;.jsonl.gz.tmp</c>, renames it to
+/// <c>&lt;name&gt;.jsonl.gz</c> and only then deletes the original; when the <c>.gz</c> exists already (lines were
+/// appended after an earlier archive), the new lines are added as a further gzip member, which gzip readers
+/// (.NET's <see cref="GZipStream"/>, Python's <c>gzip</c>, <c>zcat</c>) read as one stream. When the original
+/// grows while it is being compressed, it is left in place and an error is reported so that the next run retries.
+/// </remarks>
+public static class LogRetention
+{
+    private const string JsonlSuffix = "performance.jsonl";
+    private const string GzipSuffix = "performance.jsonl.gz";
+    private const string TempSuffix = ".tmp";
+
+    /// <summary>Applies <paramref name="policy"/> to the log files in <paramref name="logDirectory"/>. Never throws for a single file.</summary>
+    /// <param name="logDirectory">The log directory (not searched recursively).</param>
+    /// <param name="policy">The limits.</param>
+    /// <param name="today">The date ages are counted from (use the same calendar as the file names: UTC by default).</param>
+    /// <param name="dryRun">When <see langword="true"/>, only reports what would be done.</param>
+    /// <returns>The actions taken and one error message per file that could not be handled.</returns>
+    /// <exception cref="ArgumentException">The directory is empty or does not exist, or a limit is negative.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="logDirectory"/> or <paramref name="policy"/> is null.</exception>
+    public static RetentionResult Apply(string logDirectory, RetentionPolicy policy, DateOnly today, bool dryRun = false)
+    {
+        if (logDirectory is null)
+        {
+            throw new ArgumentNullException(nameof(logDirectory));
+        }
+
+        if (policy is null)
+        {
+            throw new ArgumentNullException(nameof(policy));
+        }
+
+        if (string.IsNullOrWhiteSpace(logDirectory))
+        {
+            throw new ArgumentException("The log directory must not be empty.", nameof(logDirectory));
+        }
+
+        if (!Directory.Exists(logDirectory))
+        {
+            throw new ArgumentException($"The log directory '{logDirectory}' does not exist.", nameof(logDirectory));
+        }
+
+        if (policy.DeleteAfterDays is < 0 || policy.ArchiveAfterDays is < 0)
+        {
+            throw new ArgumentException("DeleteAfterDays and ArchiveAfterDays must not be negative.", nameof(policy));
+        }
+
+        var actions = new List<RetentionAction>();
+        var errors = new List<string>();
+        if (policy.DeleteAfterDays is null && policy.ArchiveAfterDays is null)
+        {
+            return new RetentionResult(actions, errors);
+        }
+
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(logDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{logDirectory}: {ex.Message}");
+            return new RetentionResult(actions, errors);
+        }
+
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (var path in files)
+        {
+            var name = Path.GetFileName(path);
+            if (!TryParseFileDate(name, out var fileDate))
+            {
+                continue;
+            }
+
+            var isGzip = name.EndsWith(GzipSuffix, StringComparison.Ordinal);
+            if (!isGzip && !name.EndsWith(JsonlSuffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var age = today.DayNumber - fileDate.DayNumber;
+            if (policy.DeleteAfterDays is { } deleteAfter && age > deleteAfter)
+            {
+                actions.Add(new RetentionAction(RetentionActionKind.Delete, path, fileDate));
+                if (!dryRun)
+                {
+                    try
+                    {
+                        File.Delete(path);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        actions.RemoveAt(actions.Count - 1);
+                        errors.Add($"{path}: could not delete: {ex.Message}");
+                    }
+                }
+            }
+            else if (!isGzip && policy.ArchiveAfterDays is { } archiveAfter && age > archiveAfter)
+            {
+                actions.Add(new RetentionAction(RetentionActionKind.Archive, path, fileDate));
+                if (!dryRun && !TryArchive(path, out var error))
+                {
+                    actions.RemoveAt(actions.Count - 1);
+                    errors.Add($"{path}: could not archive: {error}");
+                }
+            }
+        }
+
+        return new RetentionResult(actions, errors);
+    }
+
+    /// <summary>Reads the date at the start of a log file name (the text before the first <c>_</c>, <c>yyyyMMdd</c>).</summary>
+    internal static bool TryParseFileDate(string fileName, out DateOnly date)
+    {
+        var underscore = fileName.IndexOf('_');
+        if (underscore != 8)
+        {
+            date = default;
+            return false;
+        }
+
+        return DateOnly.TryParseExact(fileName.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+    }
+
+    private static bool TryArchive(string path, out string? error)
+    {
+        var target = path + ".gz";
+        var temp = target + TempSuffix;
+        var ownsTemp = false;
+        try
+        {
+            long copied;
+            using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920))
+            {
+                // FileShare.None on the temporary file: a second process archiving the same file at the same time fails here (and reports it) instead of interleaving.
+                using var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920);
+                ownsTemp = true;
+                if (File.Exists(target))
+                {
+                    using var existing = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+                    existing.CopyTo(output);
+                }
+
+                using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+                {
+                    source.CopyTo(gzip);
+                }
+
+                copied = source.Position;
+                output.Flush(flushToDisk: true);
+                if (source.Length != copied)
+                {
+                    error = "the file grew while it was compressed; it is left in place for the next run";
+                    output.Dispose();
+                    TryDelete(temp);
+                    return false;
+                }
+            }
+
+            File.Move(temp, target, overwrite: true);
+            File.Delete(path);
+            error = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            if (ownsTemp)
+            {
+                TryDelete(temp);
+            }
+
+            error = ex.Message;
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _ = ex;
+        }
+    }
+}
