@@ -138,19 +138,37 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
-    public async Task The_host_flushes_the_monitor_when_it_stops()
+    public async Task Stopping_the_host_writes_every_finished_request_to_the_jsonl_log()
     {
+        var logs = Path.Combine(_root.FullName, "logs");
         var builder = NewBuilder();
-        builder.Services.AddRagMonitor(o => o.WriteLogs = false);
+        // A writer that would drain only every minute: the records reach the file because StopAsync flushes.
+        builder.Services.AddRagMonitor(o =>
+        {
+            o.LogDirectory = logs;
+            o.FlushInterval = TimeSpan.FromMinutes(1);
+        });
         using var host = builder.Build();
         await host.StartAsync();
-        var hosted = host.Services.GetServices<IHostedService>().ToList();
-        Assert.Single(hosted, s => s.GetType().Name == "RagMonitorFlushService");
+        Assert.Single(host.Services.GetServices<IHostedService>(), s => s.GetType().Name == "RagMonitorFlushService");
         var monitor = host.Services.GetRequiredService<PerformanceMonitor>();
-        monitor.StartRequest("x");
-        monitor.EndRequest("x");
+        for (var i = 0; i < 5; i++)
+        {
+            monitor.StartRequest("host-" + i, "ask");
+            monitor.LogStage("host-" + i, "retrieval", TimeSpan.FromMilliseconds(3));
+            monitor.EndRequest("host-" + i);
+        }
+
         await host.StopAsync();
-        Assert.Equal(1, monitor.GetStatistics().Counters.RequestsCompleted);
+
+        // The host is stopped but not disposed: the monitor (and its sink) are still alive.
+        var file = Assert.Single(Directory.GetFiles(logs, "*_performance.jsonl"));
+        var ids = File.ReadAllLines(file).Where(l => l.Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("request_id").GetString())
+            .OrderBy(id => id, StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => "host-" + i), ids);
+        Assert.Equal(5, monitor.GetStatistics().Counters.LogRecordsWritten);
     }
 
     private sealed class CountingTimeProvider : TimeProvider
