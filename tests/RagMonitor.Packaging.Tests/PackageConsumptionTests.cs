@@ -59,6 +59,8 @@ public sealed class PackageConsumptionTests : IDisposable
             File.Copy(Path.Combine(repo, name), Path.Combine(source, name));
         }
 
+        Directory.CreateDirectory(Path.Combine(source, "src"));
+        File.Copy(Path.Combine(repo, "src", "Directory.Build.props"), Path.Combine(source, "src", "Directory.Build.props"));
         foreach (var name in new[] { "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes" })
         {
             CopyProject(Path.Combine(repo, "src", name), Path.Combine(source, "src", name));
