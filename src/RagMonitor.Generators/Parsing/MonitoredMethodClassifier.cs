@@ -109,7 +109,7 @@ internal static partial class MonitoredMethodClassifier
                 ExpectedSignature(method, coreName));
         }
 
-        var monitorExpression = ResolveMonitor(method, known, identifier, reporter);
+        var monitorExpression = ResolveMonitor(method, known, identifier, reporter, cancellationToken);
 
         if (reporter.HasErrors || monitoredName is null || containingTypes is null || parameters is null || monitorExpression is null)
         {

@@ -420,6 +420,62 @@ public sealed class DeclarationAnalyzerTests
         """);
 
     [Fact]
+    public Task RMON008_two_primary_constructor_monitors() => VerifyAsync("""
+        public partial class Pipeline(PerformanceMonitor first, PerformanceMonitor second)
+        {
+            [Stage("stage")]
+            public partial int {|RMON008:Run|}();
+            private int RunCore() => 1;
+        }
+        """);
+
+    [Fact]
+    public Task Primary_constructor_monitor_copied_into_a_field_uses_the_field() => VerifyAsync("""
+        public partial class Pipeline(PerformanceMonitor monitor)
+        {
+            private readonly PerformanceMonitor _monitor = monitor;
+
+            [Stage("stage")]
+            public partial int Run();
+            private int RunCore() => 1;
+        }
+        """);
+
+    [Theory]
+    [InlineData("private readonly object _inner = new Inner(monitor);", "")]
+    [InlineData("", " : Base(monitor)")]
+    public Task RMON004_primary_constructor_monitor_also_used_by_an_initializer(string member, string baseCall) => VerifyAsync($$"""
+        public class Base(PerformanceMonitor monitor)
+        {
+            public PerformanceMonitor Monitor => monitor;
+        }
+
+        public sealed class Inner(PerformanceMonitor monitor)
+        {
+            public PerformanceMonitor Monitor => monitor;
+        }
+
+        public partial class Pipeline(PerformanceMonitor monitor){{baseCall}}
+        {
+            {{member}}
+
+            [Stage("stage")]
+            public partial int {|RMON004:Run|}();
+            private int RunCore() => 1;
+        }
+        """);
+
+    [Fact]
+    public Task RMON004_parameter_hides_primary_constructor_monitor() => VerifyAsync("""
+        public partial class Pipeline(PerformanceMonitor monitor)
+        {
+            [Stage("stage")]
+            public partial int {|RMON004:Run|}(string monitor);
+            private int RunCore(string monitor) => 1;
+        }
+        """);
+
+    [Fact]
     public Task RMON008_not_reported_for_one_monitor_or_none() => VerifyAsync("""
         public partial class One
         {

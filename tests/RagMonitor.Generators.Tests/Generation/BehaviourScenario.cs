@@ -223,16 +223,6 @@ internal static class BehaviourScenario
 
             private async ValueTask WarmAsyncCore(int delayMs) => await Task.Delay(delayMs);
 
-            [Stage("branch")]
-            public partial Task<string> BranchStageAsync([StageMetadata] string branch, int delayMs);
-
-            private async Task<string> BranchStageAsyncCore(string branch, int delayMs)
-            {
-                await Task.Delay(delayMs);
-                StageContext.AddMetadata("seen_" + branch, StageContext.CurrentRequestId ?? "none");
-                return branch;
-            }
-
             private async Task<string> BranchAsync(string name, int delayMs)
             {
                 await Task.Yield();
@@ -244,7 +234,7 @@ internal static class BehaviourScenario
                 });
             }
 
-            [Stage("branch_a")]
+            [Stage("slow_branch")]
             private partial Task<string> BranchAAsync(int delayMs);
 
             private async Task<string> BranchAAsyncCore(int delayMs)
@@ -254,7 +244,7 @@ internal static class BehaviourScenario
                 return "a";
             }
 
-            [Stage("branch_b")]
+            [Stage("fast_branch")]
             private partial Task<string> BranchBAsync(int delayMs);
 
             private async Task<string> BranchBAsyncCore(int delayMs)
@@ -264,7 +254,7 @@ internal static class BehaviourScenario
                 return "b";
             }
 
-            [Stage("branch_c")]
+            [Stage("middle_branch")]
             private partial Task<string> BranchCAsync(int delayMs);
 
             private async Task<string> BranchCAsyncCore(int delayMs)
@@ -353,6 +343,19 @@ internal static class BehaviourScenario
             public partial Task<string> DefaultsAsync(string text = "d", int count = 3);
 
             private Task<string> DefaultsAsyncCore(string text, int count) => Task.FromResult(text + count);
+        }
+
+        public sealed partial class PrimaryPipeline(PerformanceMonitor monitor)
+        {
+            [MonitoredRequest("primary_request")]
+            public partial int Run([RequestId] string requestId);
+
+            private int RunCore(string requestId) => Step();
+
+            [Stage("primary_stage")]
+            private partial int Step();
+
+            private int StepCore() => 3;
         }
 
         public static partial class Embeddings

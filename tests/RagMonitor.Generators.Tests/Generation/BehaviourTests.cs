@@ -161,16 +161,16 @@ public sealed class BehaviourTests
         foreach (var (id, unit) in new[] { ("p1", 20), ("p2", 30) })
         {
             var summary = recorder.Summaries.Single(s => s.RequestId == id);
-            Assert.Equal(new[] { "branch_a", "branch_b", "branch_c" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
+            Assert.Equal(new[] { "fast_branch", "middle_branch", "slow_branch" }, summary.Stages.Select(static s => s.Name).OrderBy(static n => n));
             foreach (var stage in summary.Stages)
             {
                 Assert.Equal(1, stage.Calls);
                 Assert.Equal(id, stage.Meta("request").StringValue);
             }
 
-            Assert.True(summary.Stage("branch_a").Duration >= TimeSpan.FromMilliseconds(3 * unit - TimerSlackMs));
-            Assert.True(summary.Stage("branch_c").Duration >= TimeSpan.FromMilliseconds(2 * unit - TimerSlackMs));
-            Assert.True(summary.Stage("branch_b").Duration >= TimeSpan.FromMilliseconds(unit - TimerSlackMs));
+            Assert.True(summary.Stage("slow_branch").Duration >= TimeSpan.FromMilliseconds(3 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("middle_branch").Duration >= TimeSpan.FromMilliseconds(2 * unit - TimerSlackMs));
+            Assert.True(summary.Stage("fast_branch").Duration >= TimeSpan.FromMilliseconds(unit - TimerSlackMs));
         }
     }
 
@@ -295,6 +295,21 @@ public sealed class BehaviourTests
         Assert.Equal(3, summary.Stage("embedding").Meta("dimensions").IntegerValue);
         Assert.Equal(3.5, summary.Stage("struct_grading").Meta("threshold").NumberValue);
         Assert.Equal(7, summary.Stage("load").Meta("id").IntegerValue);
+    }
+
+    [Fact]
+    public void A_primary_constructor_monitor_records_the_request()
+    {
+        using var recorder = new Recorder();
+        var pipeline = Activator.CreateInstance(Assembly.GetType("Scenario.PrimaryPipeline", throwOnError: true)!, recorder.Monitor)!;
+
+        var result = Invoke(pipeline, "Run", "primary-1");
+
+        Assert.Equal(3, result);
+        var summary = recorder.Single();
+        Assert.Equal("primary_request", summary.RequestName);
+        Assert.Equal("primary-1", summary.RequestId);
+        Assert.Equal("primary_stage", Assert.Single(summary.Stages).Name);
     }
 
     [Fact]

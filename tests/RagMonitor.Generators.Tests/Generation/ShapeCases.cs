@@ -555,6 +555,33 @@ internal static class ShapeCases
             }
             """,
 
+        ["PrimaryConstructorMonitor"] = """
+            namespace Demo;
+
+            public sealed partial class Pipeline(PerformanceMonitor monitor, string name)
+            {
+                public string Name => name;
+
+                [Stage("primary")]
+                public partial Task<int> RunAsync(string question);
+
+                private Task<int> RunAsyncCore(string question) => Task.FromResult(question.Length);
+
+                [Stage("primary_static")]
+                public static partial void Static();
+
+                private static void StaticCore() { }
+            }
+
+            public readonly partial struct Grader(PerformanceMonitor? monitor)
+            {
+                [Stage("primary_struct")]
+                public partial bool Grade(double score);
+
+                private bool GradeCore(double score) => score > 0.5;
+            }
+            """,
+
         ["GlobalNamespace"] = """
             public sealed partial class TopLevelPipeline
             {
