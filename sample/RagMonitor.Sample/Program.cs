@@ -8,6 +8,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using RagMonitor;
+using RagMonitor.OpenTelemetry;
 using RagMonitor.Sample;
 
 var settings = SampleSettings.Parse(args);
@@ -28,6 +29,12 @@ var options = new PerformanceMonitorOptions { LogDirectory = settings.LogDirecto
 await using var monitor = new PerformanceMonitor(options);
 var summaries = new ConcurrentQueue<RequestSummary>();
 monitor.RequestCompleted += (_, summary) => summaries.Enqueue(summary);
+
+using var metricsEndpoint = settings.MetricsPort is { } metricsPort ? RagMonitorPrometheusEndpoint.Start(metricsPort) : null;
+if (metricsEndpoint is not null)
+{
+    Console.WriteLine($"Prometheus metrics: {metricsEndpoint.Url}");
+}
 
 var pipeline = new RagPipeline(monitor, index, new SimulatedLlm(settings.LatencyScale));
 Console.WriteLine($"RagMonitor sample: {corpus.Count} documents, {index.TermCount} terms; {settings.Requests} questions, {settings.Concurrency} at a time.");
@@ -63,6 +70,15 @@ var counters = monitor.GetStatistics().Counters;
 Console.WriteLine();
 Console.WriteLine($"{settings.Requests} requests in {stopwatch.Elapsed.TotalSeconds:F1} s, {failures} failed (simulated rate limits).");
 Console.WriteLine($"Log records written: {counters.LogRecordsWritten}, dropped: {counters.LogRecordsDropped}, to {Path.GetFullPath(settings.LogDirectory)}");
+if (metricsEndpoint is not null)
+{
+    // Keep serving /metrics so that Prometheus can scrape the run's figures.
+    var stop = new TaskCompletionSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+    Console.WriteLine($"Serving {metricsEndpoint.Url} until Ctrl+C.");
+    await stop.Task.ConfigureAwait(false);
+}
+
 return 0;
 
 namespace RagMonitor.Sample
@@ -70,6 +86,9 @@ namespace RagMonitor.Sample
     /// <summary>Command-line settings of the sample.</summary>
     internal sealed record SampleSettings(int Requests, int Concurrency, string LogDirectory, double LatencyScale, bool ShowHelp)
     {
+        /// <summary>When set, RagMonitor's metrics are served for Prometheus on http://127.0.0.1:PORT/metrics.</summary>
+        public int? MetricsPort { get; init; }
+
         public const string Usage = """
             Usage: dotnet run --project sample/RagMonitor.Sample -- [options]
 
@@ -77,6 +96,7 @@ namespace RagMonitor.Sample
               --concurrency N     questions answered at the same time (default 4)
               --log-dir DIR       where JSONL logs go (default ./logs/performance)
               --latency-scale X   multiplies simulated network and model latency (default 1; 0 = none)
+              --metrics-port N    serve Prometheus metrics on http://127.0.0.1:N/metrics (stays up until Ctrl+C)
               --help              this text
             """;
 
@@ -94,6 +114,7 @@ namespace RagMonitor.Sample
                         "--concurrency" => settings with { Concurrency = PositiveInt(Next(), "--concurrency") },
                         "--log-dir" => settings with { LogDirectory = Next() },
                         "--latency-scale" => settings with { LatencyScale = NonNegative(Next(), "--latency-scale") },
+                        "--metrics-port" => settings with { MetricsPort = Port(Next()) },
                         "--help" or "-h" => settings with { ShowHelp = true },
                         _ => throw new ArgumentException($"unknown option {args[i]}"),
                     };
@@ -112,6 +133,11 @@ namespace RagMonitor.Sample
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
                 ? value
                 : throw new ArgumentException($"{option} takes a positive whole number, not '{text}'");
+
+        private static int Port(string text) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value is > 0 and <= 65535
+                ? value
+                : throw new ArgumentException($"--metrics-port takes a port number (1-65535), not '{text}'");
 
         private static double NonNegative(string text, string option) =>
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0

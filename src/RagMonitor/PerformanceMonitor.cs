@@ -72,6 +72,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         _enabled = _options.Enabled;
         _statistics = new LiveStatistics(_options.StatisticsWindow, _timeProvider);
         _sink = _enabled && _options.WriteLogs ? CreateSink() : null;
+        if (_enabled)
+        {
+            MonitorMetrics.Register(this);
+        }
     }
 
     /// <summary>Raised (synchronously, on the thread that ended the request) for every finished request. Handler exceptions are contained and counted.</summary>
@@ -91,6 +95,12 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     /// <summary>The logger given to this monitor, if any.</summary>
     internal ILogger? Logger => _logger;
+
+    /// <summary>JSONL records dropped so far (read by the metrics).</summary>
+    internal long LogRecordsDropped => _sink?.RecordsDropped ?? 0;
+
+    /// <summary>Requests started and not yet ended (read by the metrics).</summary>
+    internal long RequestsInFlight => Interlocked.Read(ref _inFlight);
 
     // ---------------------------------------------------------------- ambient API
 
@@ -220,6 +230,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
         _completedSummaries.TryRemove(requestId, out _);
         Interlocked.Increment(ref _inFlight);
+        if (MonitorTracing.IsObserved)
+        {
+            state.Activity = MonitorTracing.StartDetachedRequest(state);
+        }
+
         return true;
     }
 
@@ -259,6 +274,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
                     AddStageMetadata(state, stageName, pair.Key, MetadataValue.FromObject(pair.Value));
                 }
             }
+        }
+
+        if (state.Activity is not null)
+        {
+            MonitorTracing.RecordLoggedStage(state, stageName, duration);
         }
 
         return true;
@@ -388,6 +408,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         {
             await _sink.DisposeAsync().ConfigureAwait(false);
         }
+
+        MonitorMetrics.Unregister(this);
     }
 
     /// <summary>Flushes and stops the background writer (waits at most 10 seconds).</summary>
@@ -403,6 +425,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             var task = _sink.DisposeAsync().AsTask();
             task.Wait(TimeSpan.FromSeconds(10));
         }
+
+        MonitorMetrics.Unregister(this);
     }
 
     // ---------------------------------------------------------------- internals used by scopes
@@ -473,7 +497,13 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             var summary = state.Snapshot(end, completed: true, allocated, collections);
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _completed);
+            if (state.Activity is { } activity)
+            {
+                MonitorTracing.StopRequest(activity, summary, this);
+            }
+
             _statistics.Record(summary);
+            MonitorMetrics.Record(summary, this);
             _sink?.TryEnqueue(summary);
             RaiseAlerts(summary);
             if (RequestCompleted is { } handlers)

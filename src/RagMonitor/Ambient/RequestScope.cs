@@ -19,6 +19,7 @@ public readonly struct RequestScope : IDisposable
         _state = state;
         _previousFrame = AmbientContext.Frame;
         AmbientContext.Frame = new AmbientFrame(state, null);
+        state.Activity = MonitorTracing.IsObserved ? MonitorTracing.StartRequest(state) : null;
     }
 
     /// <summary><see langword="true"/> when this request is being recorded (the monitor is enabled).</summary>
@@ -39,6 +40,10 @@ public readonly struct RequestScope : IDisposable
         if (_state is not null && exception is not null)
         {
             _state.SetOutcome(PerformanceMonitor.StatusOf(exception), exception.GetType().Name);
+            if (_state.Activity is { } activity)
+            {
+                MonitorTracing.RecordException(activity, exception);
+            }
         }
 
         return false;
@@ -138,6 +143,11 @@ public readonly struct RequestScope : IDisposable
         {
             AmbientContext.Frame = _previousFrame;
         }
+
+        if (_state?.Activity is { } activity)
+        {
+            MonitorTracing.Leave(activity);
+        }
     }
 
     internal bool FinishFilter(Exception exception)
@@ -156,6 +166,10 @@ public readonly struct RequestScope : IDisposable
         if (exception is not null)
         {
             _state.SetOutcome(PerformanceMonitor.StatusOf(exception), exception.GetType().Name);
+            if (_state.Activity is { } activity)
+            {
+                MonitorTracing.RecordException(activity, exception);
+            }
         }
 
         _state.Monitor.Complete(_state);

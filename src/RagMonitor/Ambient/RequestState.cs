@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 
 namespace RagMonitor;
@@ -50,6 +51,9 @@ internal sealed class RequestState
     internal int StartGcCollections { get; }
 
     internal bool IsEnded => Volatile.Read(ref _ended) != 0;
+
+    /// <summary>The request's span when something listens to <see cref="RagMonitorTelemetry.ActivitySourceName"/>; ended by <see cref="PerformanceMonitor.Complete"/>.</summary>
+    internal Activity? Activity;
 
     /// <summary>Marks the request ended; only the first caller gets <see langword="true"/>.</summary>
     internal bool TryMarkEnded() => Interlocked.Exchange(ref _ended, 1) == 0;
@@ -114,6 +118,23 @@ internal sealed class RequestState
 
             list.Add(new KeyValuePair<string, MetadataValue>(key, value));
         }
+    }
+
+    /// <summary>A copy of one stage's metadata (for its span's tags), or <see langword="null"/> when it has none.</summary>
+    internal KeyValuePair<string, MetadataValue>[]? GetStageMetadata(string stageName)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < _stageCount; i++)
+            {
+                if (string.Equals(_stages[i].Name, stageName, StringComparison.Ordinal))
+                {
+                    return _stages[i].Metadata?.ToArray();
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Builds a summary of the stages recorded so far (ordered by first start).</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace RagMonitor;
@@ -33,6 +34,7 @@ public readonly partial struct StageScope : IDisposable
     private readonly AmbientFrame? _previousFrame;
     private readonly string? _previousFrameStage;
     private readonly byte _mode;
+    private readonly Activity? _activity;
 
     internal StageScope(RequestState request, string name, bool asynchronous)
     {
@@ -65,6 +67,7 @@ public readonly partial struct StageScope : IDisposable
         }
 
         AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
+        _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
         _startTimestamp = request.Monitor.GetTimestamp();
     }
 
@@ -97,6 +100,10 @@ public readonly partial struct StageScope : IDisposable
         if (_request is not null && exception is not null)
         {
             _request.Monitor.MarkStage(_request, _name, exception);
+            if (_activity is not null)
+            {
+                MonitorTracing.RecordException(_activity, exception);
+            }
         }
 
         return false;
@@ -113,6 +120,10 @@ public readonly partial struct StageScope : IDisposable
         var end = _request.Monitor.GetTimestamp();
         LeaveSynchronousPart(completedSynchronously: true);
         _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
+        if (_activity is not null)
+        {
+            MonitorTracing.StopStage(_activity, _request, _name);
+        }
     }
 
     /// <summary>Ends the stage from a continuation, after the synchronous part was left.</summary>
@@ -127,9 +138,17 @@ public readonly partial struct StageScope : IDisposable
         if (exception is not null)
         {
             _request.Monitor.MarkStage(_request, _name, exception);
+            if (_activity is not null)
+            {
+                MonitorTracing.RecordException(_activity, exception);
+            }
         }
 
         _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
+        if (_activity is not null)
+        {
+            MonitorTracing.StopStage(_activity, _request, _name);
+        }
     }
 
     /// <summary>
@@ -139,6 +158,11 @@ public readonly partial struct StageScope : IDisposable
     internal void LeaveSynchronousPart(bool completedSynchronously)
     {
         var request = _request!;
+        if (_activity is not null)
+        {
+            MonitorTracing.Leave(_activity);
+        }
+
         AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
         if (_mode == ModeThreadOnly)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -31,6 +32,7 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
         private readonly AmbientFrame _frame;
         private readonly long _start;
         private readonly IAsyncEnumerator<T> _inner;
+        private readonly Activity? _activity;
         private long _items;
         private int _ended;
 
@@ -38,6 +40,13 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
         {
             _owner = owner;
             _frame = new AmbientFrame(owner._request, owner._stageName) { Detached = true };
+            if (MonitorTracing.IsObserved && MonitorTracing.StartStage(owner._request, owner._stageName) is { } activity)
+            {
+                // The span is current only while the source's code runs (see Enter).
+                MonitorTracing.Leave(activity);
+                _activity = activity;
+            }
+
             _start = owner._request.Monitor.GetTimestamp();
             var previous = Enter();
             try
@@ -125,14 +134,28 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
             }
         }
 
-        private AmbientFrame? Enter()
+        private (AmbientFrame? Frame, Activity? Activity, bool ActivitySet) Enter()
         {
             var previous = AmbientContext.Frame;
             AmbientContext.Frame = _frame;
-            return previous;
+            if (_activity is null || _activity.IsStopped)
+            {
+                return (previous, null, false);
+            }
+
+            var previousActivity = Activity.Current;
+            Activity.Current = _activity;
+            return (previous, previousActivity, true);
         }
 
-        private static void Leave(AmbientFrame? previous) => AmbientContext.Frame = previous;
+        private static void Leave((AmbientFrame? Frame, Activity? Activity, bool ActivitySet) previous)
+        {
+            AmbientContext.Frame = previous.Frame;
+            if (previous.ActivitySet && !ReferenceEquals(Activity.Current, previous.Activity) && previous.Activity is not { IsStopped: true })
+            {
+                Activity.Current = previous.Activity;
+            }
+        }
 
         /// <summary>Ends the stage once; returns false so that it can serve as an exception filter.</summary>
         private bool End(Exception? exception)
@@ -148,10 +171,18 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
             if (exception is not null)
             {
                 monitor.MarkStage(request, _owner._stageName, exception);
+                if (_activity is not null)
+                {
+                    MonitorTracing.RecordException(_activity, exception);
+                }
             }
 
             monitor.AddStageMetadata(request, _owner._stageName, "items", _items);
             request.RecordStage(_owner._stageName, _start, end - _start, OperationStatus.Success, null);
+            if (_activity is not null)
+            {
+                MonitorTracing.StopStage(_activity, request, _owner._stageName);
+            }
             return false;
         }
     }

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Tasks;
+using System.Xml.Linq;
+using Xunit.Abstractions;
+
+namespace RagMonitor.Packaging.Tests;
+
+/// <summary>
+/// Packs RagMonitor from a clean copy of its sources (as a fresh clone would), then builds and runs a new
+/// console project that takes the package from a local folder feed, exactly as a user would.
+/// </summary>
+public sealed class PackageConsumptionTests : IDisposable
+{
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(4);
+    private readonly ITestOutputHelper _output;
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ragmonitor-pack-");
+
+    public PackageConsumptionTests(ITestOutputHelper output) => _output = output;
+
+    public void Dispose()
+    {
+        try
+        {
+            _root.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A build server may still hold a file; the temp folder is left behind.
+        }
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private async Task<string> Run(string workingDirectory, IDictionary<string, string>? environment, params string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(Dotnet, arguments, workingDirectory, environment, s_commandTimeout);
+        _output.WriteLine($"$ dotnet {string.Join(' ', arguments)}  (exit {result.ExitCode})");
+        Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} failed with exit code {result.ExitCode}:\n{result.Output}");
+        return result.Output;
+    }
+
+    [Fact]
+    public async Task The_packed_package_works_in_a_fresh_console_project()
+    {
+        // 1. A clean copy of what packing RagMonitor needs (no bin/obj, no ProjectReference from the consumer).
+        var source = Directory.CreateDirectory(Path.Combine(_root.FullName, "source")).FullName;
+        var repo = RepositoryRoot();
+        foreach (var name in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config", "README.md" })
+        {
+            File.Copy(Path.Combine(repo, name), Path.Combine(source, name));
+        }
+
+        Directory.CreateDirectory(Path.Combine(source, "src"));
+        File.Copy(Path.Combine(repo, "src", "Directory.Build.props"), Path.Combine(source, "src", "Directory.Build.props"));
+        foreach (var name in new[] { "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes" })
+        {
+            CopyProject(Path.Combine(repo, "src", name), Path.Combine(source, "src", name));
+        }
+
+        // 2. Pack with a version used by no earlier run.
+        var version = "0.1.0-pkgtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        var feed = Directory.CreateDirectory(Path.Combine(_root.FullName, "feed")).FullName;
+        await Run(source, null, "pack", Path.Combine("src", "RagMonitor", "RagMonitor.csproj"), "-c", "Release", "-o", feed, "-p:Version=" + version);
+        var package = Path.Combine(feed, $"RagMonitor.{version}.nupkg");
+        Assert.True(File.Exists(package), "no package at " + package);
+        CheckPackageLayout(package, version);
+
+        // 3. A fresh console project taking the package from the local feed, with its own package folder.
+        var app = Path.Combine(_root.FullName, "app");
+        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages") };
+        await Run(_root.FullName, isolated, "new", "console", "-o", app, "-n", "PackConsumer", "--no-restore");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <!-- The local feed only is added; the machine's default source stays in effect for dependencies. -->
+              <packageSources>
+                <add key="ragmonitor-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        await Run(app, isolated, "add", "package", "RagMonitor", "--version", version);
+        var csproj = Path.Combine(app, "PackConsumer.csproj");
+        var project = XDocument.Load(csproj);
+        project.Root!.Element("PropertyGroup")!.Add(new XElement("TreatWarningsAsErrors", "true"), new XElement("Nullable", "enable"));
+        project.Save(csproj);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), ConsumerProgram);
+
+        await Run(app, isolated, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
+        var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        Assert.Contains($"RagMonitor/{version}", assets, StringComparison.Ordinal);
+
+        // 4. Run it and read what it wrote.
+        var logs = Path.Combine(_root.FullName, "logs");
+        var output = await Run(app, isolated, "run", "-c", "Release", "--no-build", "--", logs);
+        Assert.Contains("answer: what is rag? (2 documents)", output, StringComparison.Ordinal);
+        Assert.Contains("completed ask: retrieval,generation success", output, StringComparison.Ordinal);
+
+        var files = Directory.GetFiles(logs, "*_performance.jsonl");
+        var file = Assert.Single(files);
+        Assert.Matches(@"^\d{8}_", Path.GetFileName(file));
+        var line = Assert.Single(File.ReadAllLines(file), l => l.Length > 0);
+        using var record = JsonDocument.Parse(line);
+        var root = record.RootElement;
+        Assert.Equal("ask", root.GetProperty("request").GetString());
+        Assert.Equal("success", root.GetProperty("status").GetString());
+        Assert.True(root.GetProperty("total_time").GetDouble() > 0);
+        var stages = root.GetProperty("stages");
+        Assert.Equal(2, stages.GetProperty("retrieval").GetProperty("metadata").GetProperty("documents_retrieved").GetInt32());
+        Assert.True(stages.GetProperty("generation").GetProperty("duration").GetDouble() >= 0.015);
+    }
+
+    private static void CheckPackageLayout(string package, string version)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[]
+        {
+            "lib/net8.0/RagMonitor.dll", "lib/net8.0/RagMonitor.xml",
+            "lib/net10.0/RagMonitor.dll", "lib/net10.0/RagMonitor.xml",
+            "analyzers/dotnet/cs/RagMonitor.Generators.dll", "analyzers/dotnet/cs/RagMonitor.CodeFixes.dll",
+            "README.md",
+        })
+        {
+            Assert.True(entries.Contains(expected), $"{expected} is missing from the package; it has: {string.Join(", ", entries.Order())}");
+        }
+
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/netstandard2.0/", StringComparison.Ordinal));
+        using var nuspecStream = zip.Entries.Single(e => e.FullName == "RagMonitor.nuspec").Open();
+        var nuspec = XDocument.Load(nuspecStream);
+        XNamespace ns = nuspec.Root!.GetDefaultNamespace();
+        var metadata = nuspec.Root!.Element(ns + "metadata")!;
+        Assert.Equal(version, metadata.Element(ns + "version")!.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Distinct().ToList();
+        Assert.Equal(new[] { "Microsoft.Extensions.Logging.Abstractions" }, dependencies);
+    }
+
+    private static void CopyProject(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            var first = relative.Split(Path.DirectorySeparatorChar)[0];
+            if (first is "bin" or "obj")
+            {
+                continue;
+            }
+
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    private const string ConsumerProgram = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+        using RagMonitor;
+
+        var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { LogDirectory = args[0], AdaptiveBottlenecks = false });
+        monitor.RequestCompleted += (_, summary) =>
+            Console.WriteLine($"completed {summary.RequestName}: {string.Join(",", summary.Stages.Select(s => s.Name))} {summary.Status.ToLogText()}");
+        var pipeline = new Pipeline(monitor);
+        Console.WriteLine("answer: " + await pipeline.AskAsync("what is rag?"));
+        await monitor.FlushAsync();
+        await monitor.DisposeAsync();
+
+        public sealed partial class Pipeline
+        {
+            private readonly PerformanceMonitor _monitor;
+
+            public Pipeline(PerformanceMonitor monitor) => _monitor = monitor;
+
+            [MonitoredRequest("ask")]
+            public partial Task<string> AskAsync(string question);
+
+            private async Task<string> AskAsyncCore(string question)
+            {
+                var documents = Retrieve(question);
+                return await GenerateAsync(question, documents);
+            }
+
+            [Stage("retrieval")]
+            private partial IReadOnlyList<string> Retrieve(string question);
+
+            private IReadOnlyList<string> RetrieveCore(string question)
+            {
+                StageContext.AddMetadata("documents_retrieved", 2);
+                return new[] { question + " 1", question + " 2" };
+            }
+
+            [Stage("generation")]
+            private partial Task<string> GenerateAsync(string question, IReadOnlyList<string> documents);
+
+            private async Task<string> GenerateAsyncCore(string question, IReadOnlyList<string> documents)
+            {
+                await Task.Delay(20);
+                return $"{question} ({documents.Count} documents)";
+            }
+        }
+        """;
+}
