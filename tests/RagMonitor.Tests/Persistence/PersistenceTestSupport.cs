@@ -66,11 +66,13 @@ internal sealed class ManualWallClock : TimeProvider
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class PythonFactAttribute : FactAttribute
 {
+    private const string MissingPython = "python3 is not installed (set CI=true to make this a failure instead of a skip).";
+
     public PythonFactAttribute()
     {
         if (LogFiles.FindPython() is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal))
         {
-            Skip = "python3 is not installed (set CI=true to make this a failure instead of a skip).";
+            Skip = MissingPython;
         }
     }
 }
