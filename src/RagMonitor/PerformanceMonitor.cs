@@ -531,20 +531,17 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             Bottleneck? bottleneck = null;
             if (stage.Share > threshold)
             {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Share,
-                    string.Create(CultureInfo.InvariantCulture, $"{stage.Share * 100:F1}% of the request's time (threshold {threshold * 100:F1}%)"));
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Share, stage.Duration, threshold);
             }
             else if (thresholds.Count > 0 && thresholds.TryGetValue(stage.Name, out var limit) && stage.Duration > limit)
             {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.AbsoluteThreshold,
-                    string.Create(CultureInfo.InvariantCulture, $"took {stage.Duration.TotalMilliseconds:F1} ms (threshold {limit.TotalMilliseconds:F1} ms)"));
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.AbsoluteThreshold, stage.Duration, limit.TotalMilliseconds);
             }
             else if (completed && _options.AdaptiveBottlenecks
                 && _statistics.TryGetRecentP95(stage.Name, _options.AdaptiveWarmupCount, out var p95)
                 && stage.Duration > p95)
             {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Adaptive,
-                    string.Create(CultureInfo.InvariantCulture, $"took {stage.Duration.TotalMilliseconds:F1} ms, slower than its recent p95 of {p95.TotalMilliseconds:F1} ms"));
+                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Adaptive, stage.Duration, p95.TotalMilliseconds);
             }
 
             if (bottleneck is not null)

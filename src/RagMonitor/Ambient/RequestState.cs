@@ -163,11 +163,20 @@ internal sealed class RequestState
             errorType = _errorType;
         }
 
-        if (count > 1)
+        // Insertion sort by first start (then recording order): stages per request are few, and
+        // Array.Sort with a comparison would allocate a comparer on every request.
+        for (var i = 1; i < count; i++)
         {
-            Array.Sort(copy, static (a, b) => a.FirstStartTimestamp != b.FirstStartTimestamp
-                ? a.FirstStartTimestamp.CompareTo(b.FirstStartTimestamp)
-                : a.Order.CompareTo(b.Order));
+            var item = copy[i];
+            var j = i - 1;
+            while (j >= 0 && (copy[j].FirstStartTimestamp > item.FirstStartTimestamp
+                || (copy[j].FirstStartTimestamp == item.FirstStartTimestamp && copy[j].Order > item.Order)))
+            {
+                copy[j + 1] = copy[j];
+                j--;
+            }
+
+            copy[j + 1] = item;
         }
 
         var stages = new StageSummary[count];

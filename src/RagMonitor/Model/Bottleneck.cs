@@ -25,8 +25,22 @@ public sealed class Bottleneck
         Stage = stage ?? throw new ArgumentNullException(nameof(stage));
         Share = share;
         Rule = rule;
-        Reason = reason ?? string.Empty;
+        _reason = reason ?? string.Empty;
     }
+
+    /// <summary>Creates a bottleneck whose reason text is formatted only when first read (keeps number formatting off the request's thread).</summary>
+    internal Bottleneck(string stage, double share, BottleneckRule rule, TimeSpan duration, double limit)
+    {
+        Stage = stage;
+        Share = share;
+        Rule = rule;
+        _duration = duration;
+        _limit = limit;
+    }
+
+    private readonly TimeSpan _duration;
+    private readonly double _limit;
+    private string? _reason;
 
     /// <summary>The stage name.</summary>
     public string Stage { get; }
@@ -38,7 +52,12 @@ public sealed class Bottleneck
     public BottleneckRule Rule { get; }
 
     /// <summary>A human-readable reason, e.g. <c>"45.0% of total time (threshold 30.0%)"</c>.</summary>
-    public string Reason { get; }
+    public string Reason => _reason ??= Rule switch
+    {
+        BottleneckRule.Share => string.Create(CultureInfo.InvariantCulture, $"{Share * 100:F1}% of the request's time (threshold {_limit * 100:F1}%)"),
+        BottleneckRule.AbsoluteThreshold => string.Create(CultureInfo.InvariantCulture, $"took {_duration.TotalMilliseconds:F1} ms (threshold {_limit:F1} ms)"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"took {_duration.TotalMilliseconds:F1} ms, slower than its recent p95 of {_limit:F1} ms"),
+    };
 
     /// <summary>The reference text form, <c>"retrieval (45.0%)"</c> (share with one decimal).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Stage} ({Share * 100:F1}%)");

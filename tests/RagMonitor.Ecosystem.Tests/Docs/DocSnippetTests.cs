@@ -19,6 +19,8 @@ public sealed class DocSnippetTests
 
     private static string RepositoryRoot => Path.GetFullPath(Path.Combine(SourceDirectory(), "..", "..", ".."));
 
+    private static string ReadReadme() => File.ReadAllText(Path.Combine(RepositoryRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+
     private static string ReadDoc(string name) => File.ReadAllText(Path.Combine(RepositoryRoot, "docs", name)).Replace("\r\n", "\n", StringComparison.Ordinal);
 
     /// <summary>The fenced block that follows <c>&lt;!-- snippet: NAME --&gt;</c> in a doc.</summary>
@@ -53,6 +55,26 @@ public sealed class DocSnippetTests
         var blocks = new[] { "opentelemetry.md", "hosting.md" }.Select(d => DocBlock(ReadDoc(d), name)).Where(b => b is not null).ToList();
         var block = Assert.Single(blocks);
         Assert.Equal(code, Dedent(block!));
+
+        // The README repeats some snippets: where it does, it must show the same compiled code.
+        if (DocBlock(ReadReadme(), name) is { } readmeBlock)
+        {
+            Assert.Equal(code, Dedent(readmeBlock));
+        }
+    }
+
+    [Theory]
+    [InlineData("otel-sdk")]
+    [InlineData("otel-hosting")]
+    [InlineData("prometheus-endpoint")]
+    [InlineData("hosting")]
+    [InlineData("appsettings")]
+    public void The_readme_sections_show_the_compiled_snippets(string name)
+    {
+        var readmeBlock = DocBlock(ReadReadme(), name);
+        Assert.NotNull(readmeBlock);
+        var docBlock = new[] { "opentelemetry.md", "hosting.md" }.Select(d => DocBlock(ReadDoc(d), name)).Single(b => b is not null);
+        Assert.Equal(Dedent(docBlock!), Dedent(readmeBlock!));
     }
 
     [Fact]
