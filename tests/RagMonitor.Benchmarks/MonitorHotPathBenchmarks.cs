@@ -80,6 +80,27 @@ public class MonitorHotPathBenchmarks
         return stage.Track(new ValueTask<int>(42));
     }
 
+    /// <summary>The same request with no sink: the monitor's own work (summary, bottlenecks, statistics).</summary>
+    [Benchmark]
+    public void WholeRequestThreeStagesNotPersisted()
+    {
+        using var request = _monitor.BeginRequest("ask");
+        using (_monitor.BeginStage("retrieval"))
+        {
+            Work();
+        }
+
+        using (_monitor.BeginStage("grading"))
+        {
+            Work();
+        }
+
+        using (_monitor.BeginStage("generation"))
+        {
+            Work();
+        }
+    }
+
     /// <summary>A whole request: begin, three stages, end (summary, bottlenecks, statistics, queued to the JSONL sink).</summary>
     [Benchmark]
     public void WholeRequestThreeStagesPersisted()

@@ -35,11 +35,9 @@ internal static class AmbientContext
 {
     private static readonly AsyncLocal<AmbientFrame?> s_frame = new();
 
+    /// <summary>The stage whose synchronous part this thread is running (one thread-static lookup per access).</summary>
     [ThreadStatic]
-    private static RequestState? t_stageRequest;
-
-    [ThreadStatic]
-    private static string? t_stageName;
+    private static ThreadStage? t_stage;
 
     internal static AmbientFrame? Frame
     {
@@ -51,20 +49,22 @@ internal static class AmbientContext
 
     internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName)
     {
-        previousRequest = t_stageRequest;
-        previousName = t_stageName;
-        t_stageRequest = request;
-        t_stageName = name;
+        var stage = t_stage ??= new ThreadStage();
+        previousRequest = stage.Request;
+        previousName = stage.Name;
+        stage.Request = request;
+        stage.Name = name;
     }
 
     internal static void LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
     {
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
-        if (ReferenceEquals(t_stageRequest, request) && ReferenceEquals(t_stageName, name))
+        var stage = t_stage;
+        if (stage is not null && ReferenceEquals(stage.Request, request) && ReferenceEquals(stage.Name, name))
         {
-            t_stageRequest = previousRequest;
-            t_stageName = previousName;
+            stage.Request = previousRequest;
+            stage.Name = previousName;
         }
     }
 
@@ -72,11 +72,12 @@ internal static class AmbientContext
     internal static bool TryGetCurrentStage(out RequestState request, out string stageName)
     {
         var frame = s_frame.Value;
-        var threadRequest = t_stageRequest;
+        var threadStage = t_stage;
+        var threadRequest = threadStage?.Request;
         if (threadRequest is not null && (frame is null || ReferenceEquals(frame.Request, threadRequest)) && !threadRequest.IsEnded)
         {
             request = threadRequest;
-            stageName = t_stageName!;
+            stageName = threadStage!.Name!;
             return true;
         }
 
@@ -123,4 +124,11 @@ internal static class AmbientContext
             Volatile.Write(ref frame.ClaimedBy, 0);
         }
     }
+}
+
+/// <summary>A thread's current synchronous stage (mutable, one instance per thread).</summary>
+internal sealed class ThreadStage
+{
+    internal RequestState? Request;
+    internal string? Name;
 }
