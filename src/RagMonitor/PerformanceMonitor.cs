@@ -648,7 +648,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         {
             s_idPrefix.AsSpan().CopyTo(span);
             span[12] = '-';
-            value.TryFormat(span.Slice(13), out _, "x16", CultureInfo.InvariantCulture);
+            for (var i = 28; i >= 13; i--)
+            {
+                span[i] = "0123456789abcdef"[(int)(value & 0xF)];
+                value >>= 4;
+            }
         });
     }
 
