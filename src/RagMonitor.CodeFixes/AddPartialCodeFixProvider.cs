@@ -17,16 +17,22 @@ namespace RagMonitor.CodeFixes;
 /// RMON001: makes a monitored method and every type that contains it <c>partial</c>. When the method
 /// already has a body (the usual case: an attribute was just added to an existing method), the body
 /// moves to a new <c>&lt;Name&gt;Core</c> method and the method becomes a body-less partial declaration,
-/// which is the shape the generator implements.
+/// which is the shape the generator implements. RMON002 (a partial method written with a body) gets the
+/// same body move.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddPartialCodeFixProvider)), Shared]
 public sealed class AddPartialCodeFixProvider : CodeFixProvider
 {
-    /// <summary>The fix's equivalence key.</summary>
+    /// <summary>The fix's equivalence key (RMON001).</summary>
     public const string EquivalenceKey = "RagMonitor.AddPartial";
 
+    /// <summary>The equivalence key of the body move offered for RMON002.</summary>
+    public const string MoveBodyEquivalenceKey = "RagMonitor.MoveBodyToCore";
+
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.NotPartialId);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.NotPartialId,
+        DiagnosticDescriptors.PartialHasBodyId);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -51,6 +57,23 @@ public sealed class AddPartialCodeFixProvider : CodeFixProvider
             }
 
             var hasBody = method is not null && (method.Body is not null || method.ExpressionBody is not null);
+            if (diagnostic.Id == DiagnosticDescriptors.PartialHasBodyId)
+            {
+                // Only a partial method written with its body; a separate hand-written implementing part
+                // is left to the user.
+                if (method is not null && hasBody)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            $"Move the body of '{method.Identifier.ValueText}' to '{method.Identifier.ValueText}{DeclarationSyntax.CoreSuffix}'",
+                            ct => FixAsync(context.Document, method, ct),
+                            MoveBodyEquivalenceKey),
+                        diagnostic);
+                }
+
+                continue;
+            }
+
             var title = method is null
                 ? "Make the containing types partial"
                 : hasBody

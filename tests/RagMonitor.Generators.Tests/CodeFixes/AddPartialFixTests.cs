@@ -244,4 +244,42 @@ public sealed class AddPartialFixTests
         test.NumberOfFixAllIterations = 1;
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task Moves_the_body_of_a_partial_method_written_with_one_RMON002()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Linq;
+            using RagMonitor;
+
+            public sealed partial class Grader
+            {
+                [Stage("grading")]
+                public partial IReadOnlyList<int> {|CS0759:{|RMON002:Grade|}|}(IReadOnlyList<int> scores)
+                {
+                    return scores.Where(s => s > 3).ToList();
+                }
+            }
+            """;
+        const string fixedSource = """
+            using System.Collections.Generic;
+            using System.Linq;
+            using RagMonitor;
+
+            public sealed partial class Grader
+            {
+                [Stage("grading")]
+                public partial IReadOnlyList<int> Grade(IReadOnlyList<int> scores);
+
+                private IReadOnlyList<int> GradeCore(IReadOnlyList<int> scores)
+                {
+                    return scores.Where(s => s > 3).ToList();
+                }
+            }
+            """;
+        var test = Test(source, fixedSource);
+        test.CodeActionEquivalenceKey = AddPartialCodeFixProvider.MoveBodyEquivalenceKey;
+        await test.RunAsync();
+    }
 }
