@@ -132,20 +132,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
     public StageScope BeginStage(string stageName)
     {
-        ValidateName(stageName, nameof(stageName));
-        if (!_enabled)
-        {
-            return default;
-        }
-
-        var request = AmbientContext.CurrentRequest;
-        if (request is null || request.IsEnded)
-        {
-            Interlocked.Increment(ref _stagesOutsideRequests);
-            return default;
-        }
-
-        return new StageScope(request, stageName, asynchronous: false);
+        var request = AmbientRequestForStage(stageName);
+        return request is null ? default : new StageScope(request, stageName, asynchronous: false);
     }
 
     /// <summary>
@@ -157,20 +145,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
     public StageScope BeginAsyncStage(string stageName)
     {
-        ValidateName(stageName, nameof(stageName));
-        if (!_enabled)
-        {
-            return default;
-        }
-
-        var request = AmbientContext.CurrentRequest;
-        if (request is null || request.IsEnded)
-        {
-            Interlocked.Increment(ref _stagesOutsideRequests);
-            return default;
-        }
-
-        return new StageScope(request, stageName, asynchronous: true);
+        var request = AmbientRequestForStage(stageName);
+        return request is null ? default : new StageScope(request, stageName, asynchronous: true);
     }
 
     /// <summary>
@@ -187,19 +163,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             throw new ArgumentNullException(nameof(source));
         }
 
-        if (!_enabled)
-        {
-            return source;
-        }
-
-        var request = AmbientContext.CurrentRequest;
-        if (request is null || request.IsEnded)
-        {
-            Interlocked.Increment(ref _stagesOutsideRequests);
-            return source;
-        }
-
-        return new TrackedStageStream<T>(request, stageName, source);
+        var request = AmbientRequestForStage(stageName);
+        return request is null ? source : new TrackedStageStream<T>(request, stageName, source);
     }
 
     // ---------------------------------------------------------------- explicit API (mirrors the Python module)
@@ -441,6 +406,29 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     {
         var frequency = _useStopwatch ? Stopwatch.Frequency : _timeProvider.TimestampFrequency;
         return (long)(duration.Ticks * ((double)frequency / TimeSpan.TicksPerSecond));
+    }
+
+    /// <summary>
+    /// Validates a stage name and returns the ambient request a stage of this monitor records into, or
+    /// <see langword="null"/> (disabled monitor, or no active request: counted as a stage outside requests).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private RequestState? AmbientRequestForStage(string stageName)
+    {
+        ValidateName(stageName, nameof(stageName));
+        if (!_enabled)
+        {
+            return null;
+        }
+
+        var request = AmbientContext.CurrentRequest;
+        if (request is null || request.IsEnded)
+        {
+            Interlocked.Increment(ref _stagesOutsideRequests);
+            return null;
+        }
+
+        return request;
     }
 
     internal static OperationStatus StatusOf(Exception exception) =>

@@ -119,11 +119,7 @@ public readonly partial struct StageScope : IDisposable
 
         var end = _request.Monitor.GetTimestamp();
         LeaveSynchronousPart(completedSynchronously: true);
-        _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
-        if (_activity is not null)
-        {
-            MonitorTracing.StopStage(_activity, _request, _name);
-        }
+        Record(_request, end);
     }
 
     /// <summary>Ends the stage from a continuation, after the synchronous part was left.</summary>
@@ -137,17 +133,19 @@ public readonly partial struct StageScope : IDisposable
         var end = _request.Monitor.GetTimestamp();
         if (exception is not null)
         {
-            _request.Monitor.MarkStage(_request, _name, exception);
-            if (_activity is not null)
-            {
-                MonitorTracing.RecordException(_activity, exception);
-            }
+            Fail(exception);
         }
 
-        _request.RecordStage(_name, _startTimestamp, end - _startTimestamp, OperationStatus.Success, null);
+        Record(_request, end);
+    }
+
+    /// <summary>Records the call's duration (status comes from <see cref="Fail(Exception)"/> marks) and stops its span.</summary>
+    private void Record(RequestState request, long endTimestamp)
+    {
+        request.RecordStage(_name, _startTimestamp, endTimestamp - _startTimestamp, OperationStatus.Success, null);
         if (_activity is not null)
         {
-            MonitorTracing.StopStage(_activity, _request, _name);
+            MonitorTracing.StopStage(_activity, request, _name);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 using RagMonitor;
+using RagMonitor.Tests.Statistics;
 
 namespace RagMonitor.Tests.Monitor;
 
@@ -11,7 +12,7 @@ public sealed class AlertTests
     [Fact]
     public void Slow_requests_and_bottlenecks_raise_alerts_and_logger_warnings()
     {
-        var clock = new FakeClock();
+        var clock = new ManualTimeProvider();
         var logger = new ListLogger();
         using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { WriteLogs = false, AdaptiveBottlenecks = false }, logger, clock);
         var alerts = new List<PerformanceAlert>();
@@ -32,7 +33,7 @@ public sealed class AlertTests
     public void The_default_slow_threshold_is_ten_seconds_and_can_be_disabled()
     {
         Assert.Equal(TimeSpan.FromSeconds(10), new PerformanceMonitorOptions().SlowRequestThreshold);
-        var clock = new FakeClock();
+        var clock = new ManualTimeProvider();
         using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { WriteLogs = false, SlowRequestThreshold = null, AlertOnBottlenecks = false }, null, clock);
         var alerts = 0;
         monitor.AlertRaised += (_, _) => alerts++;
@@ -46,7 +47,7 @@ public sealed class AlertTests
     [Fact]
     public void Throwing_handlers_are_contained_counted_and_do_not_stop_other_handlers()
     {
-        var clock = new FakeClock();
+        var clock = new ManualTimeProvider();
         var logger = new ListLogger();
         using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { WriteLogs = false }, logger, clock);
         var reached = 0;

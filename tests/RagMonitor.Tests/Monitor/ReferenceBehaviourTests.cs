@@ -2,17 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using RagMonitor;
+using RagMonitor.Tests.Statistics;
 
 namespace RagMonitor.Tests.Monitor;
 
 /// <summary>The Python module's scenarios, through the explicit API, without its faults.</summary>
 public sealed class ReferenceBehaviourTests
 {
-    private static (PerformanceMonitor Monitor, FakeClock Clock) Create(Action<PerformanceMonitorOptions>? configure = null)
+    private static (PerformanceMonitor Monitor, ManualTimeProvider Clock) Create(Action<PerformanceMonitorOptions>? configure = null)
     {
         var options = new PerformanceMonitorOptions { WriteLogs = false, AdaptiveBottlenecks = false };
         configure?.Invoke(options);
-        var clock = new FakeClock();
+        var clock = new ManualTimeProvider();
         return (new PerformanceMonitor(options, null, clock), clock);
     }
 
