@@ -47,6 +47,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private readonly bool _enabled;
     private readonly LiveStatistics _statistics;
     private readonly IRequestSink? _sink;
+    private readonly CompletedRequestPool _records;
+    private WallClockAnchor? _wallClockAnchor;
     private readonly ConcurrentDictionary<string, RequestState> _explicitRequests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (RequestSummary Summary, long EndTimestamp)> _completedSummaries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _completedOrder = new();
@@ -72,6 +74,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         _enabled = _options.Enabled;
         _statistics = new LiveStatistics(_options.StatisticsWindow, _timeProvider);
         _sink = _enabled && _options.WriteLogs ? CreateSink() : null;
+        _records = new CompletedRequestPool(_options.QueueCapacity);
         if (_enabled)
         {
             MonitorMetrics.Register(this);
@@ -99,6 +102,9 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>JSONL records dropped so far (read by the metrics).</summary>
     internal long LogRecordsDropped => _sink?.RecordsDropped ?? 0;
 
+    /// <summary>Finished-request records waiting in the pool for reuse (for tests).</summary>
+    internal int PooledRecordsIdle => _records.Count;
+
     /// <summary>Requests started and not yet ended (read by the metrics).</summary>
     internal long RequestsInFlight => Interlocked.Read(ref _inFlight);
 
@@ -119,7 +125,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return default;
         }
 
-        var state = new RequestState(this, requestName, string.IsNullOrEmpty(requestId) ? NewRequestId() : requestId!, GetTimestamp(), _timeProvider.GetUtcNow());
+        var start = GetTimestamp();
+        var state = string.IsNullOrEmpty(requestId)
+            ? new RequestState(this, requestName, null, NextGeneratedId(), start, WallClockAt(start))
+            : new RequestState(this, requestName, requestId, 0, start, WallClockAt(start));
         Interlocked.Increment(ref _inFlight);
         return new RequestScope(state);
     }
@@ -187,7 +196,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return false;
         }
 
-        var state = new RequestState(this, requestName ?? "request", requestId, GetTimestamp(), _timeProvider.GetUtcNow());
+        var start = GetTimestamp();
+        var state = new RequestState(this, requestName ?? "request", requestId, 0, start, WallClockAt(start));
         if (!_explicitRequests.TryAdd(requestId, state))
         {
             return false;
@@ -284,7 +294,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             state.SetOutcome(status, errorType);
         }
 
-        var summary = Complete(state);
+        var summary = Complete(state, summaryWanted: true);
         if (summary is not null)
         {
             RememberCompleted(summary);
@@ -398,6 +408,29 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     internal long GetTimestamp() => _useStopwatch ? Stopwatch.GetTimestamp() : _timeProvider.GetTimestamp();
 
+    /// <summary>
+    /// The wall-clock time of <paramref name="timestamp"/> (from <see cref="GetTimestamp"/>). On the system clock it is
+    /// derived from a (timestamp, UTC) pair read at most a second earlier, which saves a clock read per request; the
+    /// error is the wall clock's drift against the monotonic clock within that second (or one second of a clock step).
+    /// On any other <see cref="System.TimeProvider"/> it is <see cref="TimeProvider.GetUtcNow"/>.
+    /// </summary>
+    internal DateTimeOffset WallClockAt(long timestamp)
+    {
+        if (!_useStopwatch)
+        {
+            return _timeProvider.GetUtcNow();
+        }
+
+        var anchor = Volatile.Read(ref _wallClockAnchor);
+        if (anchor is null || timestamp - anchor.Timestamp > Stopwatch.Frequency)
+        {
+            anchor = new WallClockAnchor(Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow);
+            Volatile.Write(ref _wallClockAnchor, anchor);
+        }
+
+        return anchor.UtcTime + Stopwatch.GetElapsedTime(anchor.Timestamp, timestamp);
+    }
+
     internal TimeSpan ToDuration(long timestampTicks) => _useStopwatch
         ? Stopwatch.GetElapsedTime(0, timestampTicks)
         : _timeProvider.GetElapsedTime(0, timestampTicks);
@@ -463,14 +496,21 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         _ = exception;
     }
 
-    /// <summary>Ends a request once: builds the summary and feeds statistics, the sink, alerts and events. Never throws.</summary>
-    internal RequestSummary? Complete(RequestState state)
+    /// <summary>
+    /// Ends a request once and feeds statistics, the sink, alerts and events. Never throws. The request's figures
+    /// are copied into a pooled <see cref="CompletedRequest"/>; a <see cref="RequestSummary"/> is built on this
+    /// thread only when something needs it now (<paramref name="summaryWanted"/>, <see cref="RequestCompleted"/>
+    /// handlers, a span, metric listeners, or an alert with a listener). Otherwise the sink's writer builds it.
+    /// </summary>
+    /// <returns>The summary when one was built, else <see langword="null"/>.</returns>
+    internal RequestSummary? Complete(RequestState state, bool summaryWanted = false)
     {
         if (!state.TryMarkEnded())
         {
             return null;
         }
 
+        CompletedRequest? record = null;
         try
         {
             var end = GetTimestamp();
@@ -479,18 +519,35 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             if (state.StartAllocatedBytes >= 0)
             {
                 allocated = Math.Max(0, GC.GetTotalAllocatedBytes(false) - state.StartAllocatedBytes);
-                collections = Math.Max(0, GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - state.StartGcCollections);
+                collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
             }
 
-            var summary = state.Snapshot(end, completed: true, allocated, collections);
+            record = _records.Rent();
+            state.SealInto(record, end, allocated, collections);
+            MarkBottlenecks(record);
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _completed);
+            _statistics.Record(record);
+            if (!summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened && !AlertsWanted(record))
+            {
+                // The common case: nothing on this thread needs a summary; the writer builds it from the record.
+                var queued = _sink is not null && _sink.TryEnqueue(record);
+                if (!queued)
+                {
+                    record.Release();
+                }
+
+                return null;
+            }
+
+            var summary = record.ToSummary();
+            record.Release();
+            record = null;
             if (state.Activity is { } activity)
             {
                 MonitorTracing.StopRequest(activity, summary, this);
             }
 
-            _statistics.Record(summary);
             MonitorMetrics.Record(summary, this);
             _sink?.TryEnqueue(summary);
             RaiseAlerts(summary);
@@ -508,37 +565,102 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Applies the share, absolute and adaptive rules. Called while building a summary.</summary>
+    /// <summary>Applies the share, absolute and adaptive rules to an in-flight snapshot's stages.</summary>
     internal IReadOnlyList<Bottleneck> FindBottlenecks(StageSummary[] stages, bool completed)
     {
         List<Bottleneck>? found = null;
-        var threshold = _options.BottleneckShareThreshold;
-        var thresholds = _options.StageDurationThresholds;
         foreach (var stage in stages)
         {
-            Bottleneck? bottleneck = null;
-            if (stage.Share > threshold)
+            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed, out var rule, out var limit))
             {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Share, stage.Duration, threshold);
-            }
-            else if (thresholds.Count > 0 && thresholds.TryGetValue(stage.Name, out var limit) && stage.Duration > limit)
-            {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.AbsoluteThreshold, stage.Duration, limit.TotalMilliseconds);
-            }
-            else if (completed && _options.AdaptiveBottlenecks
-                && _statistics.TryGetRecentP95(stage.Name, _options.AdaptiveWarmupCount, out var p95)
-                && stage.Duration > p95)
-            {
-                bottleneck = new Bottleneck(stage.Name, stage.Share, BottleneckRule.Adaptive, stage.Duration, p95.TotalMilliseconds);
-            }
-
-            if (bottleneck is not null)
-            {
-                (found ??= new List<Bottleneck>(2)).Add(bottleneck);
+                (found ??= new List<Bottleneck>(2)).Add(new Bottleneck(stage.Name, stage.Share, rule, stage.Duration, limit));
             }
         }
 
         return found is null ? Array.Empty<Bottleneck>() : found.ToArray();
+    }
+
+    /// <summary>Applies the bottleneck rules to a finished request's stages (no allocation).</summary>
+    private void MarkBottlenecks(CompletedRequest record)
+    {
+        var count = 0;
+        foreach (ref var stage in record.Stages)
+        {
+            stage.IsBottleneck = TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed: true, out stage.BottleneckRule, out stage.BottleneckLimit);
+            if (stage.IsBottleneck)
+            {
+                count++;
+            }
+        }
+
+        record.BottleneckCount = count;
+    }
+
+    /// <summary>
+    /// The bottleneck rules, in order: share strictly over the threshold; over the stage's absolute threshold; (finished
+    /// requests only) slower than the stage's recent p95. <paramref name="limit"/> is the share threshold or milliseconds.
+    /// </summary>
+    private bool TryFindBottleneck(string stageName, double share, TimeSpan duration, bool completed, out BottleneckRule rule, out double limit)
+    {
+        var threshold = _options.BottleneckShareThreshold;
+        if (share > threshold)
+        {
+            rule = BottleneckRule.Share;
+            limit = threshold;
+            return true;
+        }
+
+        var thresholds = _options.StageDurationThresholds;
+        if (thresholds.Count > 0 && thresholds.TryGetValue(stageName, out var absolute) && duration > absolute)
+        {
+            rule = BottleneckRule.AbsoluteThreshold;
+            limit = absolute.TotalMilliseconds;
+            return true;
+        }
+
+        if (completed && _options.AdaptiveBottlenecks
+            && _statistics.TryGetRecentP95(stageName, _options.AdaptiveWarmupCount, out var p95)
+            && duration > p95)
+        {
+            rule = BottleneckRule.Adaptive;
+            limit = p95.TotalMilliseconds;
+            return true;
+        }
+
+        rule = default;
+        limit = 0;
+        return false;
+    }
+
+    /// <summary>Whether this finished request raises an alert that someone listens to (so it needs a summary now).</summary>
+    private bool AlertsWanted(CompletedRequest record)
+    {
+        var slow = _options.SlowRequestThreshold is { } threshold && record.TotalTime > threshold;
+        var bottleneck = _options.AlertOnBottlenecks && record.BottleneckCount > 0;
+        if (!slow && !bottleneck)
+        {
+            return false;
+        }
+
+        if (AlertRaised is not null)
+        {
+            return true;
+        }
+
+        if (_logger is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _logger.IsEnabled(LogLevel.Warning);
+        }
+        catch (Exception ex)
+        {
+            CountInternalError(ex);
+            return false;
+        }
     }
 
     private void RaiseAlerts(RequestSummary summary)
@@ -629,17 +751,22 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    private static string NewRequestId()
+    /// <summary>A monotonic timestamp and the wall-clock time read right after it.</summary>
+    private sealed record WallClockAnchor(long Timestamp, DateTimeOffset UtcTime);
+
+    private static ulong NextGeneratedId() => (ulong)Interlocked.Increment(ref s_idCounter);
+
+    /// <summary>Formats a generated request id: the process's random prefix, a dash, the counter in 16 hex digits.</summary>
+    internal static string FormatGeneratedId(ulong value)
     {
-        var n = (ulong)Interlocked.Increment(ref s_idCounter);
-        return string.Create(29, n, static (span, value) =>
+        return string.Create(29, value, static (span, number) =>
         {
             s_idPrefix.AsSpan().CopyTo(span);
             span[12] = '-';
             for (var i = 28; i >= 13; i--)
             {
-                span[i] = "0123456789abcdef"[(int)(value & 0xF)];
-                value >>= 4;
+                span[i] = "0123456789abcdef"[(int)(number & 0xF)];
+                number >>= 4;
             }
         });
     }

@@ -7,28 +7,39 @@ namespace RagMonitor;
 
 /// <summary>
 /// The mutable state of one request while it runs: its stages, merged by name. Thread-safe; one lock
-/// per recorded stage call. Freed when the request ends.
+/// (on this private object) per recorded stage call. Sealed when the request ends (later calls change nothing),
+/// then freed.
 /// </summary>
 internal sealed class RequestState
 {
-    private readonly object _gate = new();
+    private readonly ulong _generatedId;
     private StageAccumulator[] _stages = new StageAccumulator[4];
     private int _stageCount;
     private int _ended;
+    private bool _sealed;
     private OperationStatus _status;
     private string? _errorType;
+    private string? _id;
 
-    internal RequestState(PerformanceMonitor monitor, string name, string id, long startTimestamp, DateTimeOffset startTime)
+    /// <param name="monitor">The monitor.</param>
+    /// <param name="name">The request name.</param>
+    /// <param name="id">The given id, or <see langword="null"/> to use <paramref name="generatedId"/> (formatted only when read).</param>
+    /// <param name="generatedId">The counter value of a generated id.</param>
+    /// <param name="startTimestamp">The monitor's timestamp at the start.</param>
+    /// <param name="startTime">The wall-clock start.</param>
+    internal RequestState(PerformanceMonitor monitor, string name, string? id, ulong generatedId, long startTimestamp, DateTimeOffset startTime)
     {
         Monitor = monitor;
         Name = name;
-        Id = id;
+        _id = id;
+        _generatedId = generatedId;
         StartTimestamp = startTimestamp;
         StartTime = startTime;
         if (monitor.Options.MeasureResources)
         {
             StartAllocatedBytes = GC.GetTotalAllocatedBytes(false);
-            StartGcCollections = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+            // Every collection, of any generation, collects generation 0: this counts collections once each.
+            StartGcCollections = GC.CollectionCount(0);
         }
         else
         {
@@ -40,7 +51,8 @@ internal sealed class RequestState
 
     internal string Name { get; }
 
-    internal string Id { get; }
+    /// <summary>The request id (a generated id is formatted on first read; concurrent first reads make equal strings).</summary>
+    internal string Id => _id ??= PerformanceMonitor.FormatGeneratedId(_generatedId);
 
     internal long StartTimestamp { get; }
 
@@ -60,8 +72,13 @@ internal sealed class RequestState
 
     internal void SetOutcome(OperationStatus status, string? errorType)
     {
-        lock (_gate)
+        lock (this)
         {
+            if (_sealed)
+            {
+                return;
+            }
+
             if (status != OperationStatus.Success && _status == OperationStatus.Success)
             {
                 _errorType = errorType;
@@ -73,8 +90,13 @@ internal sealed class RequestState
 
     internal void RecordStage(string name, long startTimestamp, long elapsedStopwatchTicks, OperationStatus status, string? errorType)
     {
-        lock (_gate)
+        lock (this)
         {
+            if (_sealed)
+            {
+                return;
+            }
+
             ref var stage = ref GetOrAdd(name, startTimestamp);
             stage.ElapsedStopwatchTicks += elapsedStopwatchTicks;
             stage.Calls++;
@@ -89,8 +111,13 @@ internal sealed class RequestState
 
     internal void MarkStageStatus(string name, long timestamp, OperationStatus status, string? errorType)
     {
-        lock (_gate)
+        lock (this)
         {
+            if (_sealed)
+            {
+                return;
+            }
+
             ref var stage = ref GetOrAdd(name, timestamp);
             if (status != OperationStatus.Success && stage.Status == OperationStatus.Success)
             {
@@ -103,8 +130,13 @@ internal sealed class RequestState
 
     internal void AddMetadata(string stageName, string key, MetadataValue value)
     {
-        lock (_gate)
+        lock (this)
         {
+            if (_sealed)
+            {
+                return;
+            }
+
             ref var stage = ref GetOrAdd(stageName, Monitor.GetTimestamp());
             var list = stage.Metadata ??= new List<KeyValuePair<string, MetadataValue>>(4);
             for (var i = 0; i < list.Count; i++)
@@ -123,7 +155,7 @@ internal sealed class RequestState
     /// <summary>A copy of one stage's metadata (for its span's tags), or <see langword="null"/> when it has none.</summary>
     internal KeyValuePair<string, MetadataValue>[]? GetStageMetadata(string stageName)
     {
-        lock (_gate)
+        lock (this)
         {
             for (var i = 0; i < _stageCount; i++)
             {
@@ -146,7 +178,7 @@ internal sealed class RequestState
         int count;
         OperationStatus status;
         string? errorType;
-        lock (_gate)
+        lock (this)
         {
             count = _stageCount;
             copy = new StageAccumulator[count];
@@ -163,21 +195,7 @@ internal sealed class RequestState
             errorType = _errorType;
         }
 
-        // Insertion sort by first start (then recording order): stages per request are few, and
-        // Array.Sort with a comparison would allocate a comparer on every request.
-        for (var i = 1; i < count; i++)
-        {
-            var item = copy[i];
-            var j = i - 1;
-            while (j >= 0 && (copy[j].FirstStartTimestamp > item.FirstStartTimestamp
-                || (copy[j].FirstStartTimestamp == item.FirstStartTimestamp && copy[j].Order > item.Order)))
-            {
-                copy[j + 1] = copy[j];
-                j--;
-            }
-
-            copy[j + 1] = item;
-        }
+        SortByFirstStart(copy, count);
 
         var stages = new StageSummary[count];
         for (var i = 0; i < count; i++)
@@ -196,6 +214,70 @@ internal sealed class RequestState
 
         var bottlenecks = Monitor.FindBottlenecks(stages, completed);
         return new RequestSummary(Name, Id, StartTime, total, status, errorType, stages, bottlenecks, completed, allocatedBytes, gcCollections);
+    }
+
+    /// <summary>
+    /// Seals the request (later stage calls, metadata and outcomes are ignored) and copies its figures into
+    /// <paramref name="record"/>: stages ordered by first start, with durations and shares. Bottlenecks are left to the monitor.
+    /// </summary>
+    internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
+    {
+        var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
+        record.RequestName = Name;
+        record.RequestId = _id;
+        record.GeneratedId = _generatedId;
+        record.StartTime = StartTime;
+        record.TotalTimestampTicks = totalTicks;
+        record.TotalTime = Monitor.ToDuration(totalTicks);
+        record.AllocatedBytes = allocatedBytes;
+        record.GcCollections = gcCollections;
+        record.BottleneckCount = 0;
+        lock (this)
+        {
+            _sealed = true;
+            record.Status = _status;
+            record.ErrorType = _errorType;
+            var count = _stageCount;
+
+            // Sealed: the accumulators may be reordered in place (in-flight snapshots sort a copy).
+            SortByFirstStart(_stages, count);
+            var stages = record.ResizeStages(count);
+            for (var i = 0; i < count; i++)
+            {
+                ref var s = ref _stages[i];
+                ref var target = ref stages[i];
+                target.Name = s.Name;
+                target.TimestampTicks = s.ElapsedStopwatchTicks;
+                target.Duration = Monitor.ToDuration(s.ElapsedStopwatchTicks);
+                target.Calls = s.Calls;
+                target.Share = totalTicks > 0 ? (double)s.ElapsedStopwatchTicks / totalTicks : 0d;
+                target.Status = s.Status;
+                target.ErrorType = s.ErrorType;
+                target.Metadata = s.Metadata;
+                target.IsBottleneck = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Insertion sort by first start (then recording order): stages per request are few, and Array.Sort with a
+    /// comparison would allocate a comparer on every request.
+    /// </summary>
+    private static void SortByFirstStart(StageAccumulator[] stages, int count)
+    {
+        for (var i = 1; i < count; i++)
+        {
+            var item = stages[i];
+            var j = i - 1;
+            while (j >= 0 && (stages[j].FirstStartTimestamp > item.FirstStartTimestamp
+                || (stages[j].FirstStartTimestamp == item.FirstStartTimestamp && stages[j].Order > item.Order)))
+            {
+                stages[j + 1] = stages[j];
+                j--;
+            }
+
+            stages[j + 1] = item;
+        }
     }
 
     private ref StageAccumulator GetOrAdd(string name, long startTimestamp)

@@ -4,11 +4,14 @@ using System.Threading.Tasks;
 
 namespace RagMonitor;
 
-/// <summary>Where a monitor hands finished requests. Implementations never block the caller and never throw from <see cref="TryEnqueue"/>.</summary>
+/// <summary>Where a monitor hands finished requests. Implementations never block the caller and never throw from <c>TryEnqueue</c>.</summary>
 internal interface IRequestSink : IAsyncDisposable
 {
     /// <summary>Queues a finished request; returns <see langword="false"/> (and counts a drop) when the queue is full or the sink is closed.</summary>
     bool TryEnqueue(RequestSummary summary);
+
+    /// <summary>Queues a monitor's pooled record of a finished request; the sink releases it to its pool once used. Same contract as the summary overload.</summary>
+    bool TryEnqueue(CompletedRequest record);
 
     /// <summary>Completes when everything queued before the call is written (or cancellation).</summary>
     Task FlushAsync(CancellationToken cancellationToken);

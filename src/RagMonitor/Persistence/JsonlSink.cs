@@ -73,7 +73,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private readonly ILogger? _logger;
     private readonly TimeProvider _timeProvider;
     private readonly RetentionPolicy? _retention;
-    private readonly ConcurrentQueue<RequestSummary> _queue = new();
+    // Items are RequestSummary (public API, and monitor requests someone needed a summary of) or CompletedRequest
+    // (a monitor's pooled record; the writer builds its summary and returns it to the pool).
+    private readonly ConcurrentQueue<object> _queue = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly object _flushLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
@@ -162,9 +164,14 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// Queues a finished request for writing. Never blocks and never throws: returns <see langword="false"/>
     /// (and counts a drop) when the queue is full or the sink is closed.
     /// </summary>
-    public bool TryEnqueue(RequestSummary summary)
+    public bool TryEnqueue(RequestSummary summary) => TryEnqueueItem(summary);
+
+    /// <summary>Queues a monitor's pooled record (released by the writer once written, or here when refused).</summary>
+    bool IRequestSink.TryEnqueue(CompletedRequest record) => TryEnqueueItem(record);
+
+    private bool TryEnqueueItem(object? item)
     {
-        if (summary is null || Volatile.Read(ref _closed) != 0)
+        if (item is null || Volatile.Read(ref _closed) != 0)
         {
             Interlocked.Increment(ref _dropped);
             return false;
@@ -180,7 +187,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         }
 
         Interlocked.Increment(ref _accepted);
-        _queue.Enqueue(summary);
+        _queue.Enqueue(item);
         if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
         {
             // The writer went idle after a second without records: wake it once (not per record).
@@ -359,10 +366,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 _held = null;
                 if (summary is null)
                 {
-                    if (!_queue.TryDequeue(out summary))
+                    if (!_queue.TryDequeue(out var item))
                     {
                         break;
                     }
+
+                    summary = ToSummary(item);
                 }
 
                 DateOnly date;
@@ -571,6 +580,19 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         {
             Volatile.Write(ref _retentionRunning, 0);
         }
+    }
+
+    /// <summary>A queued item as a summary; a pooled record goes back to its pool.</summary>
+    private static RequestSummary ToSummary(object item)
+    {
+        if (item is CompletedRequest record)
+        {
+            var summary = record.ToSummary();
+            record.Release();
+            return summary;
+        }
+
+        return (RequestSummary)item;
     }
 
     /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>

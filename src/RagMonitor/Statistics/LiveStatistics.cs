@@ -19,7 +19,7 @@ namespace RagMonitor;
 /// that, names are recorded as <see cref="OtherName"/>).
 /// </para>
 /// <para>
-/// <see cref="Record(RequestSummary)"/> runs on the request's thread: no locks in steady state (only when a
+/// <see cref="Record(CompletedRequest)"/> runs on the request's thread: no locks in steady state (only when a
 /// slot rotates to a new sub-window, or the first time a name is seen), a few <see cref="Interlocked"/>
 /// operations per stage, no allocation.
 /// </para>
@@ -70,40 +70,59 @@ internal sealed class LiveStatistics
     internal void Record(RequestSummary summary)
     {
         var totalTicks = summary.TotalTime.Ticks;
-        var epoch = (summary.StartTime.UtcTicks + totalTicks) / _slotTicks;
+        var bottlenecks = summary.Bottlenecks;
+        var bottleneckCount = bottlenecks.Count;
+        var request = RecordRequest(summary.RequestName, summary.StartTime, totalTicks, summary.Status, bottleneckCount, summary.AllocatedBytes, summary.GcCollections, out var epoch);
+        var stages = summary.Stages;
+        for (var i = 0; i < stages.Count; i++)
+        {
+            var stage = stages[i];
+            var flagged = false;
+            for (var b = 0; b < bottleneckCount; b++)
+            {
+                var name = bottlenecks[b].Stage;
+                if (ReferenceEquals(name, stage.Name) || string.Equals(name, stage.Name, StringComparison.Ordinal))
+                {
+                    flagged = true;
+                    break;
+                }
+            }
+
+            RecordStage(request, epoch, totalTicks, stage.Name, stage.Duration.Ticks, stage.Status, stage.Calls, flagged);
+        }
+    }
+
+    /// <summary>Records a finished request from its pooled record (the monitor's path: no summary needed).</summary>
+    internal void Record(CompletedRequest record)
+    {
+        var totalTicks = record.TotalTime.Ticks;
+        var request = RecordRequest(record.RequestName, record.StartTime, totalTicks, record.Status, record.BottleneckCount, record.AllocatedBytes, record.GcCollections, out var epoch);
+        foreach (ref readonly var stage in record.Stages)
+        {
+            RecordStage(request, epoch, totalTicks, stage.Name, stage.Duration.Ticks, stage.Status, stage.Calls, stage.IsBottleneck);
+        }
+    }
+
+    private RequestEntry RecordRequest(string requestName, DateTimeOffset startTime, long totalTicks, OperationStatus status, int bottleneckCount, long? allocatedBytes, int? gcCollections, out long epoch)
+    {
+        epoch = (startTime.UtcTicks + totalTicks) / _slotTicks;
         if (epoch > Volatile.Read(ref _latestEpoch))
         {
             Volatile.Write(ref _latestEpoch, epoch);
         }
 
-        var request = _requests.GetOrAdd(summary.RequestName);
-        var bottlenecks = summary.Bottlenecks;
-        var bottleneckCount = bottlenecks.Count;
-        var slot = request.Record(epoch, totalTicks, 0, summary.Status, 1, bottleneckCount > 0);
-        if (summary.AllocatedBytes is { } allocatedBytes)
+        var request = _requests.GetOrAdd(requestName);
+        var slot = request.Record(epoch, totalTicks, 0, status, 1, bottleneckCount > 0);
+        if (allocatedBytes is { } allocated)
         {
-            slot.AddResources(allocatedBytes, summary.GcCollections ?? 0);
+            slot.AddResources(allocated, gcCollections ?? 0);
             if (!request.ResourcesMeasured)
             {
                 request.ResourcesMeasured = true;
             }
         }
 
-        if (summary.Stages is StageSummary[] array)
-        {
-            foreach (var stage in array)
-            {
-                RecordStage(request, epoch, totalTicks, stage, bottlenecks, bottleneckCount);
-            }
-        }
-        else
-        {
-            var stages = summary.Stages;
-            for (var i = 0; i < stages.Count; i++)
-            {
-                RecordStage(request, epoch, totalTicks, stages[i], bottlenecks, bottleneckCount);
-            }
-        }
+        return request;
     }
 
     /// <summary>
@@ -200,24 +219,10 @@ internal sealed class LiveStatistics
         return new MonitorStatistics(counters, now, _window, requests, allStages.ToArray(), _process.Sample());
     }
 
-    private void RecordStage(RequestEntry request, long epoch, long totalTicks, StageSummary stage, IReadOnlyList<Bottleneck> bottlenecks, int bottleneckCount)
+    private static void RecordStage(RequestEntry request, long epoch, long totalTicks, string stageName, long durationTicks, OperationStatus status, int calls, bool flagged)
     {
-        var entry = request.Stages.GetOrAdd(stage.Name);
-        var flagged = false;
-        if (bottleneckCount > 0)
-        {
-            for (var b = 0; b < bottleneckCount; b++)
-            {
-                var name = bottlenecks[b].Stage;
-                if (ReferenceEquals(name, stage.Name) || string.Equals(name, stage.Name, StringComparison.Ordinal))
-                {
-                    flagged = true;
-                    break;
-                }
-            }
-        }
-
-        entry.Record(epoch, stage.Duration.Ticks, totalTicks, stage.Status, stage.Calls, flagged);
+        var entry = request.Stages.GetOrAdd(stageName);
+        entry.Record(epoch, durationTicks, totalTicks, status, calls, flagged);
         entry.Aggregate.Recorded++;
     }
 

@@ -73,9 +73,13 @@ internal static class MonitorMetrics
     }
 
     /// <summary>Records the duration, failure and bottleneck instruments for one finished request. Does nothing when nothing listens.</summary>
+    /// <summary>Whether a <see cref="System.Diagnostics.Metrics.MeterListener"/> listens to any per-request instrument.</summary>
+    internal static bool IsListened
+        => s_requestDuration.Enabled || s_stageDuration.Enabled || s_bottlenecks.Enabled || s_requestFailures.Enabled || s_stageFailures.Enabled;
+
     internal static void Record(RequestSummary summary, PerformanceMonitor monitor)
     {
-        if (!s_requestDuration.Enabled && !s_stageDuration.Enabled && !s_bottlenecks.Enabled && !s_requestFailures.Enabled && !s_stageFailures.Enabled)
+        if (!IsListened)
         {
             return;
         }

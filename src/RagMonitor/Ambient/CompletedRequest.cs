@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+
+namespace RagMonitor;
+
+/// <summary>
+/// The figures of one finished request, copied from its <see cref="RequestState"/> when it ends: what the live
+/// statistics, the bottleneck rules and the JSONL writer need, without building a <see cref="RequestSummary"/> on
+/// the request's thread. Records are pooled (<see cref="CompletedRequestPool"/>): the sink's writer turns one into a
+/// summary, formats it and hands it back, so a queued request keeps no young objects alive for the collector to copy.
+/// </summary>
+internal sealed class CompletedRequest
+{
+    private CompletedStage[] _stages = new CompletedStage[4];
+
+    internal CompletedRequest(CompletedRequestPool pool)
+    {
+        Pool = pool;
+    }
+
+    /// <summary>The pool this record returns to.</summary>
+    internal CompletedRequestPool Pool { get; }
+
+    internal string RequestName = string.Empty;
+
+    /// <summary>The request id when it was given or already materialised; else <see cref="GeneratedId"/> is formatted on demand.</summary>
+    internal string? RequestId;
+
+    /// <summary>The counter value of a generated id (see <see cref="PerformanceMonitor.FormatGeneratedId(ulong)"/>).</summary>
+    internal ulong GeneratedId;
+
+    internal DateTimeOffset StartTime;
+
+    internal TimeSpan TotalTime;
+
+    /// <summary>The total time in the monitor's timestamp ticks (shares are computed from these).</summary>
+    internal long TotalTimestampTicks;
+
+    internal OperationStatus Status;
+
+    internal string? ErrorType;
+
+    internal long? AllocatedBytes;
+
+    internal int? GcCollections;
+
+    internal int StageCount;
+
+    internal int BottleneckCount;
+
+    /// <summary>The stages, ordered by first start; the first <see cref="StageCount"/> entries are valid.</summary>
+    internal Span<CompletedStage> Stages => new(_stages, 0, StageCount);
+
+    /// <summary>Makes room for <paramref name="count"/> stages and sets <see cref="StageCount"/>.</summary>
+    internal Span<CompletedStage> ResizeStages(int count)
+    {
+        if (_stages.Length < count)
+        {
+            _stages = new CompletedStage[Math.Max(count, _stages.Length * 2)];
+        }
+
+        StageCount = count;
+        return new Span<CompletedStage>(_stages, 0, count);
+    }
+
+    /// <summary>The request id, formatting a generated one.</summary>
+    internal string GetRequestId() => RequestId ?? PerformanceMonitor.FormatGeneratedId(GeneratedId);
+
+    /// <summary>Builds the public summary of this record (the record stays valid).</summary>
+    internal RequestSummary ToSummary()
+    {
+        var count = StageCount;
+        var stages = count == 0 ? Array.Empty<StageSummary>() : new StageSummary[count];
+        var bottlenecks = BottleneckCount == 0 ? Array.Empty<Bottleneck>() : new Bottleneck[BottleneckCount];
+        var b = 0;
+        for (var i = 0; i < count; i++)
+        {
+            ref var stage = ref _stages[i];
+            stages[i] = new StageSummary(
+                stage.Name,
+                stage.Duration,
+                stage.Calls,
+                stage.Share,
+                stage.Status,
+                stage.ErrorType,
+                (IReadOnlyList<KeyValuePair<string, MetadataValue>>?)stage.Metadata ?? Array.Empty<KeyValuePair<string, MetadataValue>>());
+            if (stage.IsBottleneck && b < bottlenecks.Length)
+            {
+                bottlenecks[b++] = new Bottleneck(stage.Name, stage.Share, stage.BottleneckRule, stage.Duration, stage.BottleneckLimit);
+            }
+        }
+
+        return new RequestSummary(RequestName, GetRequestId(), StartTime, TotalTime, Status, ErrorType, stages, bottlenecks, isCompleted: true, AllocatedBytes, GcCollections);
+    }
+
+    /// <summary>Drops the references this record holds and returns it to its pool.</summary>
+    internal void Release()
+    {
+        for (var i = 0; i < StageCount; i++)
+        {
+            _stages[i] = default;
+        }
+
+        RequestName = string.Empty;
+        RequestId = null;
+        ErrorType = null;
+        StageCount = 0;
+        BottleneckCount = 0;
+        Pool.Return(this);
+    }
+}
+
+/// <summary>One stage of a <see cref="CompletedRequest"/>.</summary>
+internal struct CompletedStage
+{
+    internal string Name;
+    internal TimeSpan Duration;
+    internal long TimestampTicks;
+    internal int Calls;
+    internal double Share;
+    internal OperationStatus Status;
+    internal string? ErrorType;
+
+    /// <summary>The stage's metadata; the request is sealed when copied, so the list is no longer changed.</summary>
+    internal List<KeyValuePair<string, MetadataValue>>? Metadata;
+
+    internal bool IsBottleneck;
+    internal BottleneckRule BottleneckRule;
+
+    /// <summary>The threshold the bottleneck rule compared with (share, or milliseconds for the absolute and adaptive rules).</summary>
+    internal double BottleneckLimit;
+}
+
+/// <summary>
+/// A bounded pool of <see cref="CompletedRequest"/> records shared by a monitor's request threads (rent) and its
+/// sink's writer (return). Holds at most <c>capacity</c> idle records, the same bound as the sink's queue.
+/// </summary>
+internal sealed class CompletedRequestPool
+{
+    private readonly int _capacity;
+    private CompletedRequest?[] _items = new CompletedRequest?[16];
+    private int _count;
+
+    internal CompletedRequestPool(int capacity)
+    {
+        _capacity = Math.Max(1, capacity);
+    }
+
+    /// <summary>Idle records held now (for tests).</summary>
+    internal int Count => _count;
+
+    internal CompletedRequest Rent()
+    {
+        lock (this)
+        {
+            if (_count > 0)
+            {
+                var item = _items[--_count]!;
+                _items[_count] = null;
+                return item;
+            }
+        }
+
+        return new CompletedRequest(this);
+    }
+
+    internal void Return(CompletedRequest item)
+    {
+        lock (this)
+        {
+            if (_count >= _capacity)
+            {
+                return;
+            }
+
+            if (_count == _items.Length)
+            {
+                Array.Resize(ref _items, Math.Min(_capacity, _items.Length * 2));
+            }
+
+            _items[_count++] = item;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using RagMonitor.Tests.Persistence;
+using RagMonitor.Tests.Statistics;
+
+namespace RagMonitor.Tests.Monitor;
+
+/// <summary>
+/// The two ways a finished request reaches the log: from a pooled record (no one needs a summary on the request's
+/// thread; the writer builds it) and from a summary built on the request's thread (a handler, an alert listener or the
+/// explicit API asked for one). Both must write the same line.
+/// </summary>
+public sealed class CompletionPathTests
+{
+    private static PerformanceMonitor NewMonitor(string directory, TimeProvider clock, int queueCapacity = 1024) =>
+        new(new PerformanceMonitorOptions
+        {
+            LogDirectory = directory,
+            AdaptiveBottlenecks = false,
+            SlowRequestThreshold = null,
+            QueueCapacity = queueCapacity,
+            MeasureResources = false,
+        }, null, clock);
+
+    /// <summary>A request with parallel-looking stage order, repeated calls, metadata, a failed stage and a bottleneck.</summary>
+    private static void RunRequest(PerformanceMonitor monitor, ManualTimeProvider clock, string id)
+    {
+        using var request = monitor.BeginRequest("ask", id);
+        using (var embedding = monitor.BeginStage("embedding"))
+        {
+            embedding.AddMetadata("model", "e5 \"small\"\n");
+            clock.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        using (var retrieval = monitor.BeginStage("retrieval"))
+        {
+            retrieval.AddMetadata("documents", 20);
+            clock.Advance(TimeSpan.FromMilliseconds(200));
+        }
+
+        try
+        {
+            using var grading = monitor.BeginStage("grading");
+            try
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(5));
+                throw new TimeoutException();
+            }
+            catch (Exception ex) when (grading.Fail(ex))
+            {
+                throw;
+            }
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        using (monitor.BeginStage("embedding"))
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        using (var generation = monitor.BeginStage("generation"))
+        {
+            generation.AddMetadata("streamed", true);
+            clock.Advance(TimeSpan.FromMilliseconds(600));
+        }
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public async Task A_request_written_from_its_pooled_record_is_the_same_line_as_one_written_from_a_summary()
+    {
+        using var recordDir = new TempDirectory();
+        using var summaryDir = new TempDirectory();
+        var recordClock = new ManualTimeProvider();
+        var summaryClock = new ManualTimeProvider();
+        RequestSummary? seen = null;
+        var viaRecord = NewMonitor(recordDir.Path, recordClock);
+        var viaSummary = NewMonitor(summaryDir.Path, summaryClock);
+        await using (viaRecord)
+        await using (viaSummary)
+        {
+            viaSummary.RequestCompleted += (_, summary) => seen = summary;
+            RunRequest(viaRecord, recordClock, "req-1");
+            RunRequest(viaSummary, summaryClock, "req-1");
+        }
+
+        Assert.NotNull(seen);
+        Assert.Equal(1, viaRecord.PooledRecordsIdle); // the writer gave the record back
+
+        var fromRecord = Assert.Single(LogFiles.ReadLines(recordDir.Path));
+        var fromSummary = Assert.Single(LogFiles.ReadLines(summaryDir.Path));
+        Assert.Equal(fromSummary, fromRecord);
+
+        // And the line says what happened: stages in first-start order, merged calls, failure, metadata, bottlenecks.
+        var record = LogFiles.ReadRecords(recordDir.Path).Single();
+        Assert.Equal(new[] { "embedding", "retrieval", "grading", "generation" }, record.GetProperty("stages").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2, record.GetProperty("stages").GetProperty("embedding").GetProperty("calls").GetInt32());
+        Assert.Equal(0.03, record.GetProperty("stages").GetProperty("embedding").GetProperty("duration").GetDouble(), 9);
+        Assert.Equal("failure", record.GetProperty("stages").GetProperty("grading").GetProperty("status").GetString());
+        Assert.Equal("TimeoutException", record.GetProperty("stages").GetProperty("grading").GetProperty("error_type").GetString());
+        Assert.Equal("e5 \"small\"\n", record.GetProperty("stages").GetProperty("embedding").GetProperty("metadata").GetProperty("model").GetString());
+        Assert.Equal(20, record.GetProperty("stages").GetProperty("retrieval").GetProperty("metadata").GetProperty("documents").GetInt32());
+        Assert.Equal(new[] { "generation" }, record.GetProperty("bottlenecks").EnumerateArray().Select(b => b.GetProperty("stage").GetString()));
+        Assert.Equal("req-1", record.GetProperty("request_id").GetString());
+        Assert.Equal(0.836, record.GetProperty("total_time").GetDouble(), 9);
+    }
+
+    [Fact]
+    public async Task Live_statistics_count_a_request_as_soon_as_it_ends_even_when_the_writer_builds_its_summary()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using var monitor = NewMonitor(dir.Path, clock);
+        RunRequest(monitor, clock, "a");
+        RunRequest(monitor, clock, "b");
+
+        // No flush: the statistics are recorded on the request's thread, not by the writer.
+        var statistics = monitor.GetStatistics();
+        var ask = Assert.Single(statistics.Requests);
+        Assert.Equal(2, ask.Lifetime.Count);
+        Assert.Equal(2, ask.Lifetime.BottleneckCount);
+        var grading = ask.Stages.Single(s => s.Name == "grading");
+        Assert.Equal(2, grading.Lifetime.Failures);
+        var generation = ask.Stages.Single(s => s.Name == "generation");
+        Assert.Equal(2, generation.Lifetime.BottleneckCount);
+        Assert.Equal(0, ask.Stages.Single(s => s.Name == "retrieval").Lifetime.BottleneckCount);
+    }
+
+    [Fact]
+    public async Task A_stage_that_ends_after_its_request_changes_nothing()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using (var monitor = NewMonitor(dir.Path, clock))
+        {
+            var request = monitor.BeginRequest("ask", "late");
+            var early = monitor.BeginStage("retrieval");
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            early.Dispose();
+            var late = monitor.BeginStage("generation");
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            request.Dispose();
+
+            // The request is sealed: the late stage, its metadata and failure are ignored, nothing throws.
+            late.AddMetadata("tokens", 12);
+            Assert.False(late.Fail(new InvalidOperationException()));
+            late.Dispose();
+            StageContext.AddMetadata("ignored", 1);
+            await monitor.FlushAsync();
+        }
+
+        var record = LogFiles.ReadRecords(dir.Path).Single();
+        Assert.Equal(new[] { "retrieval" }, record.GetProperty("stages").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("success", record.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Records_are_reused_and_the_idle_pool_never_holds_more_than_the_queue_capacity()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using var monitor = NewMonitor(dir.Path, clock, queueCapacity: 8);
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                RunRequest(monitor, clock, $"r{round}-{i}");
+            }
+
+            await monitor.FlushAsync();
+            Assert.InRange(monitor.PooledRecordsIdle, 1, 8);
+        }
+
+        var statistics = monitor.GetStatistics();
+        Assert.Equal(100, statistics.Counters.LogRecordsWritten + statistics.Counters.LogRecordsDropped);
+        Assert.Equal(statistics.Counters.LogRecordsWritten, LogFiles.ReadLines(dir.Path).Count);
+        Assert.Equal(LogFiles.ReadLines(dir.Path).Count, LogFiles.ReadRecords(dir.Path).Select(r => r.GetProperty("request_id").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_generated_request_id_is_formatted_once_and_is_the_id_written()
+    {
+        using var dir = new TempDirectory();
+        string? readBeforeEnd;
+        await using (var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { LogDirectory = dir.Path }))
+        {
+            using (var request = monitor.BeginRequest("ask"))
+            {
+                readBeforeEnd = request.RequestId;
+                Assert.Same(readBeforeEnd, request.RequestId);
+                Assert.Equal(readBeforeEnd, StageContext.CurrentRequestId);
+            }
+
+            using (monitor.BeginRequest("ask"))
+            {
+                // Never read: formatted by the writer.
+            }
+        }
+
+        var ids = LogFiles.ReadRecords(dir.Path).Select(r => r.GetProperty("request_id").GetString()!).ToArray();
+        Assert.Equal(2, ids.Length);
+        Assert.Equal(readBeforeEnd, ids[0]);
+        Assert.NotEqual(ids[0], ids[1]);
+        Assert.All(ids, id => Assert.Matches(new Regex("^[0-9a-f]{12}-[0-9a-f]{16}$"), id));
+        Assert.Equal(ids[0][..12], ids[1][..12]);
+    }
+
+    [Fact]
+    public async Task On_the_system_clock_start_time_and_timestamp_follow_the_wall_clock()
+    {
+        using var dir = new TempDirectory();
+        var before = DateTimeOffset.UtcNow;
+        await using (var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { LogDirectory = dir.Path }))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using (monitor.BeginRequest("ask"))
+                {
+                    await Task.Delay(20);
+                }
+            }
+        }
+
+        var after = DateTimeOffset.UtcNow;
+        var records = LogFiles.ReadRecords(dir.Path);
+        Assert.Equal(3, records.Count);
+        foreach (var record in records)
+        {
+            var start = DateTimeOffset.FromUnixTimeMilliseconds((long)(record.GetProperty("start_time").GetDouble() * 1000));
+            var end = DateTimeOffset.Parse(record.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(start, before.AddMilliseconds(-50), after.AddMilliseconds(50));
+            Assert.InRange(end, start, after.AddMilliseconds(50));
+            Assert.Equal(record.GetProperty("total_time").GetDouble(), (end - start).TotalSeconds, 2);
+        }
+    }
+}
