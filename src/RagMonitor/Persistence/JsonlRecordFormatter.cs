@@ -96,8 +96,17 @@ internal sealed class JsonlRecordFormatter
     /// <summary>The date of <paramref name="instant"/> in the configured calendar.</summary>
     internal DateOnly FileDate(DateTimeOffset instant) => DateOnly.FromDateTime(ToCalendar(instant).DateTime);
 
-    /// <summary>Appends one line (the JSON object and <c>\n</c>) to <paramref name="output"/>.</summary>
-    internal void WriteLine(RequestSummary summary, ChunkBuffer output)
+    /// <summary>The date of the file a pooled record belongs to.</summary>
+    internal DateOnly FileDate(CompletedRequest record) => DateOnly.FromDateTime(ToCalendar(record.StartTime + record.TotalTime).DateTime);
+
+    /// <summary>Appends one line (the JSON object and <c>\n</c>) for <paramref name="summary"/> to <paramref name="output"/>.</summary>
+    internal void WriteLine(RequestSummary summary, ChunkBuffer output) => WriteLine(new SummaryView(summary), output);
+
+    /// <summary>Appends one line for a monitor's pooled record (the same bytes as for its summary).</summary>
+    internal void WriteLine(CompletedRequest record, ChunkBuffer output) => WriteLine(new CompletedRequestView(record), output);
+
+    private void WriteLine<TView>(TView view, ChunkBuffer output)
+        where TView : struct, IRecordView
     {
         var w = _writer;
         w.Reset(output);
@@ -105,53 +114,55 @@ internal sealed class JsonlRecordFormatter
 
         w.WriteStartObject();
         w.WritePropertyName(s_startTime);
-        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(summary.StartTime.UtcTicks - UnixEpochTicks), number)), skipInputValidation: true);
+        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(view.StartTime.UtcTicks - UnixEpochTicks), number)), skipInputValidation: true);
         w.WritePropertyName(s_totalTime);
-        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(summary.TotalTime.Ticks), number)), skipInputValidation: true);
+        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(view.TotalTime.Ticks), number)), skipInputValidation: true);
         w.WritePropertyName(s_timestamp);
-        w.WriteRawValue(number.Slice(0, FormatTimestamp(ToCalendar(summary.EndTime), number, ref _datePrefixDay, _datePrefix)), skipInputValidation: true);
+        w.WriteRawValue(number.Slice(0, FormatTimestamp(ToCalendar(view.StartTime + view.TotalTime), number, ref _datePrefixDay, _datePrefix)), skipInputValidation: true);
 
         w.WriteStartObject(s_stages);
-        var stages = summary.Stages;
-        for (var i = 0; i < stages.Count; i++)
+        var stageCount = view.StageCount;
+        for (var i = 0; i < stageCount; i++)
         {
-            var stage = stages[i];
-            w.WriteStartObject(Name(stage.Name));
+            view.GetStage(i, out var name, out var duration, out var calls, out var share, out var status, out var stageError, out var metadata);
+            w.WriteStartObject(Name(name));
             w.WritePropertyName(s_duration);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(stage.Duration.Ticks), number)), skipInputValidation: true);
+            w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(duration.Ticks), number)), skipInputValidation: true);
             w.WriteStartObject(s_metadata);
-            var metadata = stage.Metadata;
-            var span = metadata switch
+            if (metadata is not null)
             {
-                List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
-                KeyValuePair<string, MetadataValue>[] array => array,
-                _ => default,
-            };
-            if (span.Length == metadata.Count)
-            {
-                for (var j = 0; j < span.Length; j++)
+                var span = metadata switch
                 {
-                    ref readonly var pair = ref span[j];
-                    w.WritePropertyName(Name(pair.Key));
-                    WriteValue(w, in pair);
+                    List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
+                    KeyValuePair<string, MetadataValue>[] array => array,
+                    _ => default,
+                };
+                if (span.Length == metadata.Count)
+                {
+                    for (var j = 0; j < span.Length; j++)
+                    {
+                        ref readonly var pair = ref span[j];
+                        w.WritePropertyName(Name(pair.Key));
+                        WriteValue(w, in pair);
+                    }
                 }
-            }
-            else
-            {
-                for (var j = 0; j < metadata.Count; j++)
+                else
                 {
-                    var pair = metadata[j];
-                    w.WritePropertyName(Name(pair.Key));
-                    WriteValue(w, in pair);
+                    for (var j = 0; j < metadata.Count; j++)
+                    {
+                        var pair = metadata[j];
+                        w.WritePropertyName(Name(pair.Key));
+                        WriteValue(w, in pair);
+                    }
                 }
             }
 
             w.WriteEndObject();
-            w.WriteNumber(s_calls, stage.Calls);
+            w.WriteNumber(s_calls, calls);
             w.WritePropertyName(s_share);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(stage.Share), number)), skipInputValidation: true);
-            w.WriteString(s_status, StatusText(stage.Status));
-            if (stage.ErrorType is { } stageError)
+            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(share), number)), skipInputValidation: true);
+            w.WriteString(s_status, StatusText(status));
+            if (stageError is not null)
             {
                 w.WriteString(s_errorType, Name(stageError));
             }
@@ -160,34 +171,33 @@ internal sealed class JsonlRecordFormatter
         }
 
         w.WriteEndObject();
-        w.WriteString(s_request, Name(summary.RequestName));
-        w.WriteString(s_requestId, Clean(summary.RequestId));
-        w.WriteString(s_status, StatusText(summary.Status));
-        if (summary.ErrorType is { } errorType)
+        w.WriteString(s_request, Name(view.RequestName));
+        w.WriteString(s_requestId, Clean(view.RequestId));
+        w.WriteString(s_status, StatusText(view.Status));
+        if (view.ErrorType is { } errorType)
         {
             w.WriteString(s_errorType, Name(errorType));
         }
 
         w.WriteStartArray(s_bottlenecks);
-        var bottlenecks = summary.Bottlenecks;
-        for (var i = 0; i < bottlenecks.Count; i++)
+        var cursor = 0;
+        while (view.NextBottleneck(ref cursor, out var stageName, out var bottleneckShare, out var rule))
         {
-            var bottleneck = bottlenecks[i];
             w.WriteStartObject();
-            w.WriteString(s_stage, Name(bottleneck.Stage));
+            w.WriteString(s_stage, Name(stageName));
             w.WritePropertyName(s_share);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(bottleneck.Share), number)), skipInputValidation: true);
-            w.WriteString(s_rule, RuleText(bottleneck.Rule));
+            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(bottleneckShare), number)), skipInputValidation: true);
+            w.WriteString(s_rule, RuleText(rule));
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        if (summary.AllocatedBytes is { } allocated)
+        if (view.AllocatedBytes is { } allocated)
         {
             w.WriteNumber(s_allocatedBytes, allocated);
         }
 
-        if (summary.GcCollections is { } collections)
+        if (view.GcCollections is { } collections)
         {
             w.WriteNumber(s_gcCollections, collections);
         }
@@ -421,4 +431,146 @@ internal sealed class JsonlRecordFormatter
     }
 
     private static JsonEncodedText Encode(string text) => JsonEncodedText.Encode(text, s_encoder);
+}
+
+/// <summary>What <see cref="JsonlRecordFormatter"/> reads from a finished request (a summary or a pooled record).</summary>
+internal interface IRecordView
+{
+    DateTimeOffset StartTime { get; }
+
+    TimeSpan TotalTime { get; }
+
+    string RequestName { get; }
+
+    string RequestId { get; }
+
+    OperationStatus Status { get; }
+
+    string? ErrorType { get; }
+
+    long? AllocatedBytes { get; }
+
+    int? GcCollections { get; }
+
+    int StageCount { get; }
+
+    void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata);
+
+    /// <summary>The bottleneck at or after <paramref name="cursor"/>, advancing it; <see langword="false"/> at the end.</summary>
+    bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule);
+}
+
+/// <summary>A <see cref="RequestSummary"/> as an <see cref="IRecordView"/>.</summary>
+internal readonly struct SummaryView : IRecordView
+{
+    private readonly RequestSummary _summary;
+
+    internal SummaryView(RequestSummary summary) => _summary = summary;
+
+    public DateTimeOffset StartTime => _summary.StartTime;
+
+    public TimeSpan TotalTime => _summary.TotalTime;
+
+    public string RequestName => _summary.RequestName;
+
+    public string RequestId => _summary.RequestId;
+
+    public OperationStatus Status => _summary.Status;
+
+    public string? ErrorType => _summary.ErrorType;
+
+    public long? AllocatedBytes => _summary.AllocatedBytes;
+
+    public int? GcCollections => _summary.GcCollections;
+
+    public int StageCount => _summary.Stages.Count;
+
+    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata)
+    {
+        var stage = _summary.Stages[index];
+        name = stage.Name;
+        duration = stage.Duration;
+        calls = stage.Calls;
+        share = stage.Share;
+        status = stage.Status;
+        errorType = stage.ErrorType;
+        metadata = stage.Metadata;
+    }
+
+    public bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule)
+    {
+        var bottlenecks = _summary.Bottlenecks;
+        if (cursor >= bottlenecks.Count)
+        {
+            stage = string.Empty;
+            share = 0;
+            rule = default;
+            return false;
+        }
+
+        var bottleneck = bottlenecks[cursor++];
+        stage = bottleneck.Stage;
+        share = bottleneck.Share;
+        rule = bottleneck.Rule;
+        return true;
+    }
+}
+
+/// <summary>A pooled <see cref="CompletedRequest"/> as an <see cref="IRecordView"/> (no summary objects built).</summary>
+internal readonly struct CompletedRequestView : IRecordView
+{
+    private readonly CompletedRequest _record;
+
+    internal CompletedRequestView(CompletedRequest record) => _record = record;
+
+    public DateTimeOffset StartTime => _record.StartTime;
+
+    public TimeSpan TotalTime => _record.TotalTime;
+
+    public string RequestName => _record.RequestName;
+
+    public string RequestId => _record.GetRequestId();
+
+    public OperationStatus Status => _record.Status;
+
+    public string? ErrorType => _record.ErrorType;
+
+    public long? AllocatedBytes => _record.AllocatedBytes;
+
+    public int? GcCollections => _record.GcCollections;
+
+    public int StageCount => _record.StageCount;
+
+    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata)
+    {
+        ref readonly var stage = ref _record.Stages[index];
+        name = stage.Name;
+        duration = stage.Duration;
+        calls = stage.Calls;
+        share = stage.Share;
+        status = stage.Status;
+        errorType = stage.ErrorType;
+        metadata = stage.Metadata;
+    }
+
+    public bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule)
+    {
+        var stages = _record.Stages;
+        while (cursor < stages.Length)
+        {
+            ref readonly var candidate = ref stages[cursor++];
+            if (candidate.IsBottleneck)
+            {
+                stage = candidate.Name;
+                share = candidate.Share;
+                rule = candidate.BottleneckRule;
+                return true;
+            }
+        }
+
+        stage = string.Empty;
+        share = 0;
+        rule = default;
+        return false;
+    }
 }

@@ -74,7 +74,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly RetentionPolicy? _retention;
     // Items are RequestSummary (public API, and monitor requests someone needed a summary of) or CompletedRequest
-    // (a monitor's pooled record; the writer builds its summary and returns it to the pool).
+    // (a monitor's pooled record; the writer formats it directly and returns it to the pool).
     private readonly ConcurrentQueue<object> _queue = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly object _flushLock = new();
@@ -88,7 +88,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private int _chunkRecords;
     private DateOnly _chunkDate;
     private bool _chunkNeedsNewline;
-    private RequestSummary? _held;
+    private object? _held;
     private AppendOnlyFile? _file;
     private DateOnly _fileDate;
     private bool _failing;
@@ -362,22 +362,17 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
             while (true)
             {
-                RequestSummary? summary = _held;
+                var item = _held;
                 _held = null;
-                if (summary is null)
+                if (item is null && !_queue.TryDequeue(out item))
                 {
-                    if (!_queue.TryDequeue(out var item))
-                    {
-                        break;
-                    }
-
-                    summary = ToSummary(item);
+                    break;
                 }
 
                 DateOnly date;
                 try
                 {
-                    date = _formatter.FileDate(summary);
+                    date = item is CompletedRequest pooled ? _formatter.FileDate(pooled) : _formatter.FileDate((RequestSummary)item!);
                 }
                 catch (ArgumentException)
                 {
@@ -386,7 +381,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
                 if (_chunkRecords > 0 && date != _chunkDate)
                 {
-                    _held = summary;
+                    _held = item;
                     if (!WriteChunk())
                     {
                         return false;
@@ -399,7 +394,15 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 var before = _chunk.Length;
                 try
                 {
-                    _formatter.WriteLine(summary, _chunk);
+                    if (item is CompletedRequest record)
+                    {
+                        _formatter.WriteLine(record, _chunk);
+                    }
+                    else
+                    {
+                        _formatter.WriteLine((RequestSummary)item!, _chunk);
+                    }
+
                     _chunkRecords++;
                 }
                 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
@@ -408,6 +411,11 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     Interlocked.Increment(ref _dropped);
                     Interlocked.Increment(ref _finished);
                     TryLog(l => s_logSerializationFailed(l, ex));
+                }
+                finally
+                {
+                    // The line is in the chunk (or given up on): a pooled record can be reused.
+                    (item as CompletedRequest)?.Release();
                 }
 
                 if (_chunk.Length >= ChunkSize && !WriteChunk())
@@ -580,19 +588,6 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         {
             Volatile.Write(ref _retentionRunning, 0);
         }
-    }
-
-    /// <summary>A queued item as a summary; a pooled record goes back to its pool.</summary>
-    private static RequestSummary ToSummary(object item)
-    {
-        if (item is CompletedRequest record)
-        {
-            var summary = record.ToSummary();
-            record.Release();
-            return summary;
-        }
-
-        return (RequestSummary)item;
     }
 
     /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>
