@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace RagMonitor;
 
@@ -96,6 +97,13 @@ internal sealed class CompletedRequest
     /// <summary>Drops the references this record holds and returns it to its pool.</summary>
     internal void Release()
     {
+        Clear();
+        Pool.Return(this);
+    }
+
+    /// <summary>Drops the references this record holds (before it goes back to its pool).</summary>
+    internal void Clear()
+    {
         for (var i = 0; i < StageCount; i++)
         {
             _stages[i] = default;
@@ -106,7 +114,6 @@ internal sealed class CompletedRequest
         ErrorType = null;
         StageCount = 0;
         BottleneckCount = 0;
-        Pool.Return(this);
     }
 }
 
@@ -133,10 +140,25 @@ internal struct CompletedStage
 
 /// <summary>
 /// A bounded pool of <see cref="CompletedRequest"/> records shared by a monitor's request threads (rent) and its
-/// sink's writer (return). Holds at most <c>capacity</c> idle records, the same bound as the sink's queue.
+/// sink's writer (return). Holds at most <c>capacity</c> idle records, the same bound as the sink's queue. Both sides
+/// work in batches so that the request threads and the writer, usually on different cores, rarely touch the shared
+/// stack: a request thread takes up to <see cref="RentBatch"/> records at once into a thread-local cache, and the
+/// writer returns what it formatted in one call per batch.
 /// </summary>
 internal sealed class CompletedRequestPool
 {
+    /// <summary>Records a request thread takes from the shared stack at once.</summary>
+    internal const int RentBatch = 16;
+
+    [ThreadStatic]
+    private static CompletedRequestPool? t_cacheOwner;
+
+    [ThreadStatic]
+    private static CompletedRequest?[]? t_cache;
+
+    [ThreadStatic]
+    private static int t_cacheCount;
+
     private readonly int _capacity;
     private CompletedRequest?[] _items = new CompletedRequest?[16];
     private int _count;
@@ -146,39 +168,95 @@ internal sealed class CompletedRequestPool
         _capacity = Math.Max(1, capacity);
     }
 
-    /// <summary>Idle records held now (for tests).</summary>
-    internal int Count => _count;
+    /// <summary>Idle records on the shared stack now (for tests; thread-local caches are not counted).</summary>
+    internal int Count => Volatile.Read(ref _count);
 
     internal CompletedRequest Rent()
     {
-        lock (this)
+        if (ReferenceEquals(t_cacheOwner, this) && t_cacheCount > 0)
         {
-            if (_count > 0)
-            {
-                var item = _items[--_count]!;
-                _items[_count] = null;
-                return item;
-            }
+            var cache = t_cache!;
+            var cached = cache[--t_cacheCount]!;
+            cache[t_cacheCount] = null;
+            return cached;
         }
 
-        return new CompletedRequest(this);
+        return RentSlow();
     }
 
+    /// <summary>Returns one record (a request thread that did not queue it).</summary>
     internal void Return(CompletedRequest item)
     {
         lock (this)
         {
-            if (_count >= _capacity)
-            {
-                return;
-            }
-
-            if (_count == _items.Length)
-            {
-                Array.Resize(ref _items, Math.Min(_capacity, _items.Length * 2));
-            }
-
-            _items[_count++] = item;
+            Push(item);
         }
+    }
+
+    /// <summary>Returns a batch of records (the writer, after formatting them).</summary>
+    internal void ReturnMany(List<CompletedRequest> items)
+    {
+        lock (this)
+        {
+            foreach (var item in items)
+            {
+                Push(item);
+            }
+        }
+    }
+
+    private CompletedRequest RentSlow()
+    {
+        if (t_cacheOwner is { } previous && !ReferenceEquals(previous, this) && t_cacheCount > 0)
+        {
+            // This thread now serves another monitor: give the cached records back to their own pool.
+            var cache = t_cache!;
+            lock (previous)
+            {
+                for (var i = 0; i < t_cacheCount; i++)
+                {
+                    previous.Push(cache[i]!);
+                    cache[i] = null;
+                }
+            }
+        }
+
+        t_cacheOwner = this;
+        t_cacheCount = 0;
+        var target = t_cache ??= new CompletedRequest?[RentBatch];
+        var taken = 0;
+        lock (this)
+        {
+            while (_count > 0 && taken < RentBatch)
+            {
+                target[taken++] = _items[--_count];
+                _items[_count] = null;
+            }
+        }
+
+        if (taken == 0)
+        {
+            return new CompletedRequest(this);
+        }
+
+        t_cacheCount = taken - 1;
+        var item = target[taken - 1]!;
+        target[taken - 1] = null;
+        return item;
+    }
+
+    private void Push(CompletedRequest item)
+    {
+        if (_count >= _capacity)
+        {
+            return;
+        }
+
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, Math.Min(_capacity, _items.Length * 2));
+        }
+
+        _items[_count++] = item;
     }
 }

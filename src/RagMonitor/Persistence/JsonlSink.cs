@@ -89,6 +89,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private DateOnly _chunkDate;
     private bool _chunkNeedsNewline;
     private object? _held;
+
+    // Formatted pooled records waiting to go back to their pool (writer thread only).
+    private const int RecycleBatch = 64;
+    private readonly List<CompletedRequest> _recycled = new(RecycleBatch);
     private AppendOnlyFile? _file;
     private DateOnly _fileDate;
     private bool _failing;
@@ -415,7 +419,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 finally
                 {
                     // The line is in the chunk (or given up on): a pooled record can be reused.
-                    (item as CompletedRequest)?.Release();
+                    if (item is CompletedRequest done)
+                    {
+                        Recycle(done);
+                    }
                 }
 
                 if (_chunk.Length >= ChunkSize && !WriteChunk())
@@ -424,10 +431,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 }
             }
 
+            ReturnRecycled();
             return _chunk.Length == 0 || WriteChunk();
         }
         finally
         {
+            ReturnRecycled();
             if (!_failing)
             {
                 // Open the file per wake-up, not for the process's lifetime: retention may archive or delete old
@@ -587,6 +596,31 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         finally
         {
             Volatile.Write(ref _retentionRunning, 0);
+        }
+    }
+
+    /// <summary>Collects a formatted pooled record; they go back to their pool in batches (see <see cref="ReturnRecycled"/>).</summary>
+    private void Recycle(CompletedRequest record)
+    {
+        record.Clear();
+        if (_recycled.Count > 0 && !ReferenceEquals(_recycled[0].Pool, record.Pool))
+        {
+            ReturnRecycled();
+        }
+
+        _recycled.Add(record);
+        if (_recycled.Count >= RecycleBatch)
+        {
+            ReturnRecycled();
+        }
+    }
+
+    private void ReturnRecycled()
+    {
+        if (_recycled.Count > 0)
+        {
+            _recycled[0].Pool.ReturnMany(_recycled);
+            _recycled.Clear();
         }
     }
 

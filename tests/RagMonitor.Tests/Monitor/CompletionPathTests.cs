@@ -173,6 +173,14 @@ public sealed class CompletionPathTests
             }
 
             await monitor.FlushAsync();
+
+            // The writer hands formatted records back in batches, right after (or just before) the flush completes.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (monitor.PooledRecordsIdle == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+
             Assert.InRange(monitor.PooledRecordsIdle, 1, 8);
         }
 

@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RagMonitor.Tests.Monitor;
+
+public sealed class CompletedRequestPoolTests
+{
+    [Fact]
+    public void The_idle_records_never_exceed_the_capacity_and_a_rent_takes_a_batch_for_its_thread()
+    {
+        var pool = new CompletedRequestPool(capacity: 8);
+        var fresh = pool.Rent();
+        Assert.Same(pool, fresh.Pool);
+
+        pool.ReturnMany(Enumerable.Range(0, 20).Select(_ => new CompletedRequest(pool)).ToList());
+        Assert.Equal(8, pool.Count);
+
+        var rented = pool.Rent();
+        Assert.Same(pool, rented.Pool);
+        Assert.Equal(0, pool.Count); // the other seven wait in this thread's cache
+
+        var seen = new HashSet<CompletedRequest> { rented };
+        for (var i = 0; i < 7; i++)
+        {
+            Assert.True(seen.Add(pool.Rent()));
+        }
+
+        Assert.Equal(0, pool.Count);
+        Assert.NotSame(rented, pool.Rent()); // cache and stack empty: a new record
+    }
+
+    [Fact]
+    public void Renting_from_another_pool_gives_the_cached_records_back_to_their_own_pool()
+    {
+        var first = new CompletedRequestPool(capacity: 64);
+        var second = new CompletedRequestPool(capacity: 64);
+        first.ReturnMany(Enumerable.Range(0, 5).Select(_ => new CompletedRequest(first)).ToList());
+        first.Rent();
+        Assert.Equal(0, first.Count);
+
+        var other = second.Rent();
+        Assert.Same(second, other.Pool);
+        Assert.Equal(4, first.Count);
+    }
+
+    [Fact]
+    public void A_released_record_holds_no_references_and_goes_back_to_its_pool()
+    {
+        var pool = new CompletedRequestPool(capacity: 4);
+        var record = new CompletedRequest(pool) { RequestName = "ask", RequestId = "id", ErrorType = "X" };
+        var stages = record.ResizeStages(2);
+        stages[0].Name = "retrieval";
+        stages[1].Name = "generation";
+        record.Release();
+        Assert.Equal(1, pool.Count);
+        Assert.Equal(0, record.StageCount);
+        Assert.Null(record.RequestId);
+        Assert.Null(record.ErrorType);
+        Assert.Null(record.ResizeStages(2)[0].Name);
+    }
+}
