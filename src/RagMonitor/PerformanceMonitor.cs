@@ -571,7 +571,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         List<Bottleneck>? found = null;
         foreach (var stage in stages)
         {
-            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed, out var rule, out var limit))
+            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed ? _timeProvider.GetUtcNow() : null, out var rule, out var limit))
             {
                 (found ??= new List<Bottleneck>(2)).Add(new Bottleneck(stage.Name, stage.Share, rule, stage.Duration, limit));
             }
@@ -584,9 +584,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private void MarkBottlenecks(CompletedRequest record)
     {
         var count = 0;
+        var endTime = record.StartTime + record.TotalTime;
         foreach (ref var stage in record.Stages)
         {
-            stage.IsBottleneck = TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed: true, out stage.BottleneckRule, out stage.BottleneckLimit);
+            stage.IsBottleneck = TryFindBottleneck(stage.Name, stage.Share, stage.Duration, endTime, out stage.BottleneckRule, out stage.BottleneckLimit);
             if (stage.IsBottleneck)
             {
                 count++;
@@ -598,9 +599,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// The bottleneck rules, in order: share strictly over the threshold; over the stage's absolute threshold; (finished
-    /// requests only) slower than the stage's recent p95. <paramref name="limit"/> is the share threshold or milliseconds.
+    /// requests only: <paramref name="endTime"/> is set) slower than the stage's recent p95. <paramref name="limit"/> is the
+    /// share threshold or milliseconds.
     /// </summary>
-    private bool TryFindBottleneck(string stageName, double share, TimeSpan duration, bool completed, out BottleneckRule rule, out double limit)
+    private bool TryFindBottleneck(string stageName, double share, TimeSpan duration, DateTimeOffset? endTime, out BottleneckRule rule, out double limit)
     {
         var threshold = _options.BottleneckShareThreshold;
         if (share > threshold)
@@ -618,8 +620,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return true;
         }
 
-        if (completed && _options.AdaptiveBottlenecks
-            && _statistics.TryGetRecentP95(stageName, _options.AdaptiveWarmupCount, out var p95)
+        if (endTime is { } end && _options.AdaptiveBottlenecks
+            && _statistics.TryGetRecentP95(stageName, _options.AdaptiveWarmupCount, end, out var p95)
             && duration > p95)
         {
             rule = BottleneckRule.Adaptive;

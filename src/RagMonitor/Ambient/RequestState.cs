@@ -7,7 +7,7 @@ namespace RagMonitor;
 
 /// <summary>
 /// The mutable state of one request while it runs: its stages, merged by name. Thread-safe; one lock
-/// (on this private object) per recorded stage call. Sealed when the request ends (later calls change nothing),
+/// (a small spin lock: the critical sections are a few field updates) per recorded stage call. Sealed when the request ends (later calls change nothing),
 /// then freed.
 /// </summary>
 internal sealed class RequestState
@@ -20,6 +20,7 @@ internal sealed class RequestState
     private OperationStatus _status;
     private string? _errorType;
     private string? _id;
+    private int _lock;
 
     /// <param name="monitor">The monitor.</param>
     /// <param name="name">The request name.</param>
@@ -72,7 +73,8 @@ internal sealed class RequestState
 
     internal void SetOutcome(OperationStatus status, string? errorType)
     {
-        lock (this)
+        Enter();
+        try
         {
             if (_sealed)
             {
@@ -86,11 +88,16 @@ internal sealed class RequestState
 
             _status = OperationStatusText.Worst(_status, status);
         }
+        finally
+        {
+            Exit();
+        }
     }
 
     internal void RecordStage(string name, long startTimestamp, long elapsedStopwatchTicks, OperationStatus status, string? errorType)
     {
-        lock (this)
+        Enter();
+        try
         {
             if (_sealed)
             {
@@ -107,11 +114,16 @@ internal sealed class RequestState
 
             stage.Status = OperationStatusText.Worst(stage.Status, status);
         }
+        finally
+        {
+            Exit();
+        }
     }
 
     internal void MarkStageStatus(string name, long timestamp, OperationStatus status, string? errorType)
     {
-        lock (this)
+        Enter();
+        try
         {
             if (_sealed)
             {
@@ -126,11 +138,16 @@ internal sealed class RequestState
 
             stage.Status = OperationStatusText.Worst(stage.Status, status);
         }
+        finally
+        {
+            Exit();
+        }
     }
 
     internal void AddMetadata(string stageName, string key, MetadataValue value)
     {
-        lock (this)
+        Enter();
+        try
         {
             if (_sealed)
             {
@@ -150,12 +167,17 @@ internal sealed class RequestState
 
             list.Add(new KeyValuePair<string, MetadataValue>(key, value));
         }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>A copy of one stage's metadata (for its span's tags), or <see langword="null"/> when it has none.</summary>
     internal KeyValuePair<string, MetadataValue>[]? GetStageMetadata(string stageName)
     {
-        lock (this)
+        Enter();
+        try
         {
             for (var i = 0; i < _stageCount; i++)
             {
@@ -164,6 +186,10 @@ internal sealed class RequestState
                     return _stages[i].Metadata?.ToArray();
                 }
             }
+        }
+        finally
+        {
+            Exit();
         }
 
         return null;
@@ -178,7 +204,8 @@ internal sealed class RequestState
         int count;
         OperationStatus status;
         string? errorType;
-        lock (this)
+        Enter();
+        try
         {
             count = _stageCount;
             copy = new StageAccumulator[count];
@@ -193,6 +220,10 @@ internal sealed class RequestState
 
             status = _status;
             errorType = _errorType;
+        }
+        finally
+        {
+            Exit();
         }
 
         SortByFirstStart(copy, count);
@@ -232,7 +263,8 @@ internal sealed class RequestState
         record.AllocatedBytes = allocatedBytes;
         record.GcCollections = gcCollections;
         record.BottleneckCount = 0;
-        lock (this)
+        Enter();
+        try
         {
             _sealed = true;
             record.Status = _status;
@@ -257,6 +289,10 @@ internal sealed class RequestState
                 target.IsBottleneck = false;
             }
         }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -279,6 +315,26 @@ internal sealed class RequestState
             stages[j + 1] = item;
         }
     }
+
+    /// <summary>Takes the request's spin lock (held for a few field updates only; never while calling user code).</summary>
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _lock, 1, 0) != 0)
+        {
+            EnterContended();
+        }
+    }
+
+    private void EnterContended()
+    {
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _lock) != 0 || Interlocked.CompareExchange(ref _lock, 1, 0) != 0)
+        {
+            spinner.SpinOnce();
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref _lock, 0);
 
     private ref StageAccumulator GetOrAdd(string name, long startTimestamp)
     {

@@ -132,6 +132,21 @@ internal sealed class LiveStatistics
     /// normally a few field reads; it reflects the requests recorded before the current one.
     /// </summary>
     internal bool TryGetRecentP95(string stageName, int minimumCount, out TimeSpan p95)
+        => TryGetRecentP95Core(stageName, minimumCount, -1, out p95);
+
+    /// <summary>As <see cref="TryGetRecentP95(string, int, out TimeSpan)"/>, for a request that ended at <paramref name="endTime"/> (no clock read).</summary>
+    internal bool TryGetRecentP95(string stageName, int minimumCount, DateTimeOffset endTime, out TimeSpan p95)
+    {
+        var epoch = endTime.UtcTicks / _slotTicks;
+        var latest = Volatile.Read(ref _latestEpoch);
+        return TryGetRecentP95Core(stageName, minimumCount, epoch > latest ? epoch : latest, out p95);
+    }
+
+    /// <param name="stageName">The stage.</param>
+    /// <param name="minimumCount">The warm-up count.</param>
+    /// <param name="knownEpoch">The current sub-window, or -1 to read the clock when it is needed.</param>
+    /// <param name="p95">The p95.</param>
+    private bool TryGetRecentP95Core(string stageName, int minimumCount, long knownEpoch, out TimeSpan p95)
     {
         p95 = default;
         var aggregate = _stageAggregates.Find(stageName);
@@ -150,7 +165,7 @@ internal sealed class LiveStatistics
             return false;
         }
 
-        var epoch = CurrentEpoch();
+        var epoch = knownEpoch >= 0 ? knownEpoch : CurrentEpoch();
         if (pending >= Math.Max(1, cachedCount >> 4) || Volatile.Read(ref aggregate.CachedEpoch) != epoch)
         {
             aggregate.TryRefresh(epoch, recorded);
