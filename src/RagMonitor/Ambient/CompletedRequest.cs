@@ -223,6 +223,12 @@ internal sealed class CompletedRequestPool
 
         t_cacheOwner = this;
         t_cacheCount = 0;
+        if (Volatile.Read(ref _count) == 0)
+        {
+            // Nothing idle (the writer still holds every record): do not contend for the lock to find that out.
+            return new CompletedRequest(this);
+        }
+
         var target = t_cache ??= new CompletedRequest?[RentBatch];
         var taken = 0;
         lock (this)
