@@ -184,9 +184,15 @@ internal sealed class CompletedRequestPool
         return RentSlow();
     }
 
-    /// <summary>Returns one record (a request thread that did not queue it).</summary>
+    /// <summary>Returns one record (a request thread that did not queue it): into this thread's cache when it has room.</summary>
     internal void Return(CompletedRequest item)
     {
+        if (ReferenceEquals(t_cacheOwner, this) && t_cacheCount < RentBatch)
+        {
+            t_cache![t_cacheCount++] = item;
+            return;
+        }
+
         lock (this)
         {
             Push(item);
@@ -223,13 +229,13 @@ internal sealed class CompletedRequestPool
 
         t_cacheOwner = this;
         t_cacheCount = 0;
+        var target = t_cache ??= new CompletedRequest?[RentBatch];
         if (Volatile.Read(ref _count) == 0)
         {
             // Nothing idle (the writer still holds every record): do not contend for the lock to find that out.
             return new CompletedRequest(this);
         }
 
-        var target = t_cache ??= new CompletedRequest?[RentBatch];
         var taken = 0;
         lock (this)
         {

@@ -58,4 +58,14 @@ public sealed class CompletedRequestPoolTests
         Assert.Null(record.ErrorType);
         Assert.Null(record.ResizeStages(2)[0].Name);
     }
+
+    [Fact]
+    public void A_record_returned_by_the_thread_that_rented_it_is_reused_without_the_shared_stack()
+    {
+        var pool = new CompletedRequestPool(capacity: 4);
+        var record = pool.Rent(); // nothing idle: a new record, and this thread's cache now serves this pool
+        pool.Return(record);
+        Assert.Equal(0, pool.Count);
+        Assert.Same(record, pool.Rent());
+    }
 }
