@@ -85,10 +85,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     // Writer-thread state.
     private readonly JsonlRecordFormatter _formatter;
     private readonly ChunkBuffer _chunk = new(ChunkSize + 8192);
-    private int _chunkRecords;
-    private DateOnly _chunkDate;
+    // Written for every record: kept in its own object so that the cache line the request threads read on every
+    // TryEnqueue (_accepted, _closed, _idle, ...) is not invalidated by the writer once per record.
+    private readonly ChunkState _state = new();
     private bool _chunkNeedsNewline;
-    private object? _held;
 
     // Formatted pooled records waiting to go back to their pool (writer thread only).
     private const int RecycleBatch = 64;
@@ -356,7 +356,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     {
         try
         {
-            if (_chunkRecords > 0 || _chunk.Length > 0)
+            if (_state.Records > 0 || _chunk.Length > 0)
             {
                 if (!WriteChunk())
                 {
@@ -366,8 +366,8 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
             while (true)
             {
-                var item = _held;
-                _held = null;
+                var item = _state.Held;
+                _state.Held = null;
                 if (item is null && !_queue.TryDequeue(out item))
                 {
                     break;
@@ -383,9 +383,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     date = _formatter.FileDate(_timeProvider.GetUtcNow());
                 }
 
-                if (_chunkRecords > 0 && date != _chunkDate)
+                if (_state.Records > 0 && date != _state.Date)
                 {
-                    _held = item;
+                    _state.Held = item;
                     if (!WriteChunk())
                     {
                         return false;
@@ -394,7 +394,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     continue;
                 }
 
-                _chunkDate = date;
+                _state.Date = date;
                 var before = _chunk.Length;
                 try
                 {
@@ -407,7 +407,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                         _formatter.WriteLine((RequestSummary)item!, _chunk);
                     }
 
-                    _chunkRecords++;
+                    _state.Records++;
                 }
                 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
                 {
@@ -456,11 +456,11 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
         try
         {
-            if (_file is null || _fileDate != _chunkDate)
+            if (_file is null || _fileDate != _state.Date)
             {
                 CloseFile();
-                _file = AppendOnlyFile.Open(GetFilePath(_chunkDate));
-                _fileDate = _chunkDate;
+                _file = AppendOnlyFile.Open(GetFilePath(_state.Date));
+                _fileDate = _state.Date;
             }
 
             if (_chunkNeedsNewline)
@@ -471,10 +471,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             }
 
             _file.Write(_chunk.WrittenSpan);
-            Interlocked.Add(ref _written, _chunkRecords);
-            Interlocked.Add(ref _finished, _chunkRecords);
+            Interlocked.Add(ref _written, _state.Records);
+            Interlocked.Add(ref _finished, _state.Records);
             _chunk.Clear(ChunkSize + 8192);
-            _chunkRecords = 0;
+            _state.Records = 0;
             if (Volatile.Read(ref _flushWaiterCount) != 0)
             {
                 // Under a steady stream the drain loop may not end for a while: answer flushes as soon as their records are out.
@@ -520,7 +520,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         }
 
         _chunk.RemovePrefix(cut);
-        _chunkRecords -= wholeLines + torn;
+        _state.Records -= wholeLines + torn;
         Interlocked.Add(ref _written, wholeLines);
         Interlocked.Add(ref _finished, wholeLines + torn);
         Interlocked.Add(ref _dropped, torn);
@@ -599,6 +599,19 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         }
     }
 
+    /// <summary>The writer's per-record state (see the comment on <c>_state</c>).</summary>
+    private sealed class ChunkState
+    {
+        /// <summary>Records serialized into the chunk and not yet written.</summary>
+        internal int Records;
+
+        /// <summary>The file date of the records in the chunk.</summary>
+        internal DateOnly Date;
+
+        /// <summary>A record of another date, kept until the chunk is written.</summary>
+        internal object? Held;
+    }
+
     /// <summary>Collects a formatted pooled record; they go back to their pool in batches (see <see cref="ReturnRecycled"/>).</summary>
     private void Recycle(CompletedRequest record)
     {
@@ -627,9 +640,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>
     private long GiveUpPending()
     {
-        long lost = _chunkRecords + (_held is null ? 0 : 1);
-        _chunkRecords = 0;
-        _held = null;
+        long lost = _state.Records + (_state.Held is null ? 0 : 1);
+        _state.Records = 0;
+        _state.Held = null;
         _chunk.Clear(ChunkSize + 8192);
         Interlocked.Add(ref _dropped, lost);
         Interlocked.Add(ref _finished, lost);
