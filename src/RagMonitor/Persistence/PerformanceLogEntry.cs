@@ -136,6 +136,12 @@ public sealed class PerformanceLogEntry
         _lineOffset = offset;
         _lineLength = length;
         _includeMetadata = includeMetadata;
+        ClearParsed();
+    }
+
+    /// <summary>Clears what a parser filled in, keeping the line.</summary>
+    internal void ClearParsed()
+    {
         _stageCount = 0;
         _bottleneckCount = 0;
         _requestIdStart = -1;

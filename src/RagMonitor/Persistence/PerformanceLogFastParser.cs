@@ -11,7 +11,7 @@ namespace RagMonitor;
 /// JSON, escaped names, unusual types) is handed back as <see cref="Result.Fallback"/> to the
 /// <see cref="System.Text.Json.Utf8JsonReader"/>-based parser, which is the reference and produces the messages.
 /// </summary>
-internal sealed class PerformanceLogFastParser
+internal sealed partial class PerformanceLogFastParser
 {
     internal enum Result
     {
@@ -37,6 +37,12 @@ internal sealed class PerformanceLogFastParser
 
     internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
     {
+        if (TryParseLayout(s, entry))
+        {
+            return Result.Parsed;
+        }
+
+        entry.ClearParsed();
         int i = 0;
         SkipWhitespace(s, ref i);
         if (i >= s.Length || s[i] != (byte)'{')
