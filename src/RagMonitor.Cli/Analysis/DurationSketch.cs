@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor.Cli.Analysis;
 
@@ -46,6 +47,7 @@ internal sealed class DurationSketch
     /// <summary>Whether every value is still held exactly.</summary>
     internal bool IsExact => _chunks is null;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(double seconds)
     {
         if (double.IsNaN(seconds))
@@ -228,6 +230,7 @@ internal sealed class DurationSketch
     }
 
     /// <summary>The histogram bucket of a duration in seconds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int BucketIndex(double seconds)
     {
         double micros = seconds * 1e6;
@@ -268,6 +271,7 @@ internal sealed class DurationSketch
         return (lower + (width / 2)) / 1e6;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddToHistogram(double seconds, long count)
     {
         int index = BucketIndex(seconds);

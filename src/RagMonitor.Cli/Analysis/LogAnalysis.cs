@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor.Cli.Analysis;
 
@@ -39,6 +40,7 @@ internal sealed class LogAnalysis
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PerformanceLogEntry entry)
     {
         RecordCount++;
@@ -148,6 +150,7 @@ internal sealed class RequestAggregate
     /// <summary>Stages in order of first appearance.</summary>
     internal ReadOnlySpan<StageAggregate> Stages => new(_stages, 0, _stageCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PerformanceLogEntry entry)
     {
         Total.Add(entry.TotalTimeSeconds);
@@ -202,6 +205,7 @@ internal sealed class RequestAggregate
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StageAggregate GetStage(string name)
     {
         for (int i = 0; i < _stageCount; i++)
@@ -257,6 +261,7 @@ internal sealed class StageAggregate
 
     internal DurationSketch Durations { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(in LogStageEntry stage)
     {
         Durations.Add(stage.DurationSeconds);
@@ -325,6 +330,7 @@ internal sealed class SlowestRequests
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Offer(PerformanceLogEntry entry, string requestName)
     {
         if (_capacity == 0)

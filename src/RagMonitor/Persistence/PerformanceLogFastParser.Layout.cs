@@ -1,5 +1,6 @@
 using System;
-using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
@@ -18,31 +19,14 @@ namespace RagMonitor;
 /// </remarks>
 internal sealed partial class PerformanceLogFastParser
 {
-    /// <summary>The bytes a line may hold for the lane: printable ASCII except the backslash.</summary>
-    private static readonly SearchValues<byte> s_layoutBytes = SearchValues.Create(LayoutBytes());
-
-    private static byte[] LayoutBytes()
-    {
-        var bytes = new byte[0x7E - 0x20];
-        int n = 0;
-        for (int b = 0x20; b <= 0x7E; b++)
-        {
-            if (b != '\\')
-            {
-                bytes[n++] = (byte)b;
-            }
-        }
-
-        return bytes;
-    }
-
     /// <summary>
     /// Reads a line in the writer's layout. Returns <see langword="false"/> (with <paramref name="entry"/> partly
     /// filled: the caller clears it) when the line deviates in any way.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryParseLayout(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
     {
-        if (!s.StartsWith("{\"start_time\":"u8) || s.IndexOfAnyExcept(s_layoutBytes) >= 0)
+        if (!s.StartsWith("{\"start_time\":"u8) || s.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || s.Contains((byte)'\\'))
         {
             return false;
         }
@@ -61,7 +45,7 @@ internal sealed partial class PerformanceLogFastParser
 
         entry.TotalTimeSeconds = total;
         int end = s.Slice(i).IndexOf((byte)'"');
-        if (end < 0 || !PerformanceLogNumbers.TryParseTimestamp(s.Slice(i, end), _unqualifiedIsUtc, out DateTimeOffset timestamp))
+        if (end < 0 || !LayoutTimestamp(s.Slice(i, end), out DateTimeOffset timestamp))
         {
             return false;
         }
@@ -155,6 +139,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary><c>"name":{"duration":…,"metadata":{…},"calls":N,"share":…,"status":"…"[,"error_type":"…"]}</c>, comma separated, then the closing <c>}</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LayoutStages(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
     {
         int index = 0;
@@ -214,6 +199,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary><c>{"stage":"…","share":…,"rule":"…"}</c>, comma separated, then the closing <c>]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LayoutBottlenecks(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
     {
         int index = 0;
@@ -254,6 +240,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary>A status string (the common <c>"success"</c> in one comparison); <see cref="Status"/> for the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool LayoutStatus(ReadOnlySpan<byte> s, ref int i, out OperationStatus? status)
     {
         if (Expect(s, ref i, "\"success\""u8))
@@ -267,6 +254,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary><c>calls</c>: a plain integer of up to nine digits here; anything else by the general number rule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool LayoutCalls(ReadOnlySpan<byte> s, ref int i, out int? calls)
     {
         int p = i;
@@ -322,6 +310,7 @@ internal sealed partial class PerformanceLogFastParser
     /// A JSON number without an exponent and with at most 15 digits — exactly the value <see cref="Number(ReadOnlySpan{byte}, ref int, out double, out bool)"/>
     /// computes (mantissa over a power of ten; 15 digits stay below 2^53) — or, for any other number, that method.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool LayoutNumber(ReadOnlySpan<byte> s, ref int i, out double value)
     {
         int p = i;
@@ -332,51 +321,36 @@ internal sealed partial class PerformanceLogFastParser
             p++;
         }
 
-        int digitsStart = p;
-        ulong mantissa = 0;
-        uint digit;
+        value = 0;
         if (p >= s.Length)
         {
-            value = 0;
             return false;
         }
 
-        digit = (uint)(s[p] - '0');
-        if (digit == 0)
+        ulong mantissa = 0;
+        int digits;
+        uint first = (uint)(s[p] - '0');
+        if (first == 0)
         {
             p++;
+            digits = 1;
         }
-        else if (digit <= 9)
+        else if (first <= 9)
         {
-            do
-            {
-                mantissa = (mantissa * 10) + digit;
-                p++;
-            }
-            while (p < s.Length && (digit = (uint)(s[p] - '0')) <= 9);
+            digits = Digits(s, ref p, ref mantissa);
         }
         else
         {
-            value = 0;
             return false;
         }
 
-        int digits = p - digitsStart;
         int fractionDigits = 0;
         if (p < s.Length && s[p] == (byte)'.')
         {
             p++;
-            int fractionStart = p;
-            while (p < s.Length && (digit = (uint)(s[p] - '0')) <= 9)
-            {
-                mantissa = (mantissa * 10) + digit;
-                p++;
-            }
-
-            fractionDigits = p - fractionStart;
+            fractionDigits = Digits(s, ref p, ref mantissa);
             if (fractionDigits == 0)
             {
-                value = 0;
                 return false;
             }
 
@@ -393,6 +367,117 @@ internal sealed partial class PerformanceLogFastParser
         i = p;
         return true;
     }
+
+    private static readonly ulong[] s_integerPowersOfTen = { 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000 };
+
+    /// <summary>
+    /// Reads a run of decimal digits at <paramref name="p"/> into <paramref name="mantissa"/> (which wraps when the
+    /// run is long: callers treat more than 15 digits another way) and returns its length. Eight bytes at a time: the
+    /// line is known to be printable ASCII, so a byte is a digit exactly when <c>b ^ '0'</c> has a zero high nibble
+    /// and a low nibble below ten, which <c>(t + 6) | t</c> tests for all eight bytes without carries between them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Digits(ReadOnlySpan<byte> s, ref int p, ref ulong mantissa)
+    {
+        int start = p;
+        while (p + 8 <= s.Length)
+        {
+            ulong t = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(p, 8)) ^ 0x3030303030303030UL;
+            ulong nonDigits = ((t + 0x0606060606060606UL) | t) & 0xF0F0F0F0F0F0F0F0UL;
+            if (nonDigits == 0)
+            {
+                mantissa = (mantissa * 100_000_000) + EightDigits(t);
+                p += 8;
+                continue;
+            }
+
+            int n = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            if (n > 0)
+            {
+                // Shift the n digits to the top bytes: the bytes below become leading zeros.
+                mantissa = (mantissa * s_integerPowersOfTen[n]) + EightDigits(t << (8 * (8 - n)));
+                p += n;
+            }
+
+            return p - start;
+        }
+
+        while (p < s.Length)
+        {
+            uint digit = (uint)(s[p] - '0');
+            if (digit > 9)
+            {
+                break;
+            }
+
+            mantissa = (mantissa * 10) + digit;
+            p++;
+        }
+
+        return p - start;
+    }
+
+    /// <summary>The value of eight digits given as byte values 0–9, the first (most significant) in the lowest byte.</summary>
+    private static ulong EightDigits(ulong t)
+    {
+        // Neighbouring bytes into two-digit values (in the even bytes), then those into four-digit values (in the
+        // low half of each 32-bit half), then the two halves into one.
+        ulong pairs = ((t * 10) + (t >> 8)) & 0x00FF00FF00FF00FFUL;
+        ulong quads = ((pairs * 100) + (pairs >> 16)) & 0x0000FFFF0000FFFFUL;
+        return ((quads & 0xFFFFFFFFUL) * 10_000) + (quads >> 32);
+    }
+
+    /// <summary>
+    /// The writer's timestamp, <c>yyyy-MM-ddTHH:mm:ss.ffffff+HH:MM</c>: while the date and the offset are those of the
+    /// last timestamp read, only the time of day is parsed; otherwise <see cref="PerformanceLogNumbers.TryParseTimestamp"/>
+    /// reads it (and a timestamp of this shape becomes the one remembered).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool LayoutTimestamp(ReadOnlySpan<byte> t, out DateTimeOffset value)
+    {
+        if (t.Length == 32 && _timestampDayTicks >= 0 && t[13] == (byte)':' && t[16] == (byte)':' && t[19] == (byte)'.'
+            && t.Slice(0, 11).SequenceEqual(_timestampDate) && t.Slice(26).SequenceEqual(_timestampOffsetText))
+        {
+            uint h1 = (uint)(t[11] - '0'), h2 = (uint)(t[12] - '0'), m1 = (uint)(t[14] - '0'), m2 = (uint)(t[15] - '0');
+            uint s1 = (uint)(t[17] - '0'), s2 = (uint)(t[18] - '0');
+            ulong fraction = BinaryPrimitives.ReadUInt64LittleEndian(t.Slice(20, 8)) ^ 0x3030303030303030UL;
+            uint hour = (h1 * 10) + h2, minute = (m1 * 10) + m2, second = (s1 * 10) + s2;
+
+            // The eight bytes from 20 are the six fraction digits and the first two bytes of the offset (ignored here).
+            if ((((fraction + 0x0606060606060606UL) | fraction) & 0x0000F0F0F0F0F0F0UL) == 0
+                && h1 <= 9 && h2 <= 9 && m1 <= 9 && m2 <= 9 && s1 <= 9 && s2 <= 9 && hour <= 23 && minute <= 59 && second <= 59)
+            {
+                long micros = (long)EightDigits(fraction << 16);
+                long ticks = _timestampDayTicks + (hour * TimeSpan.TicksPerHour) + (minute * TimeSpan.TicksPerMinute) + (second * TimeSpan.TicksPerSecond) + (micros * 10);
+                long utcTicks = ticks - _timestampOffset.Ticks;
+                if (utcTicks >= DateTime.MinValue.Ticks && utcTicks <= DateTime.MaxValue.Ticks && ticks <= DateTime.MaxValue.Ticks)
+                {
+                    value = new DateTimeOffset(ticks, _timestampOffset);
+                    return true;
+                }
+            }
+        }
+
+        if (!PerformanceLogNumbers.TryParseTimestamp(t, _unqualifiedIsUtc, out value))
+        {
+            return false;
+        }
+
+        if (t.Length == 32 && t[10] == (byte)'T' && t[19] == (byte)'.' && (t[26] == (byte)'+' || t[26] == (byte)'-') && t[29] == (byte)':')
+        {
+            t.Slice(0, 11).CopyTo(_timestampDate);
+            t.Slice(26).CopyTo(_timestampOffsetText);
+            _timestampOffset = value.Offset;
+            _timestampDayTicks = value.Ticks - (value.Ticks % TimeSpan.TicksPerDay);
+        }
+
+        return true;
+    }
+
+    private readonly byte[] _timestampDate = new byte[11];
+    private readonly byte[] _timestampOffsetText = new byte[6];
+    private TimeSpan _timestampOffset;
+    private long _timestampDayTicks = -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool At(ReadOnlySpan<byte> s, int i, byte b) => (uint)i < (uint)s.Length && s[i] == b;

@@ -221,4 +221,40 @@ public sealed class PerformanceLogLayoutLaneTests
         // Escaped and non-ASCII names, odd numbers and the edits keep most lines out of the lane; enough stay in.
         Assert.InRange(parsers.LaneAccepted, 80, 3999);
     }
+
+    [Fact]
+    public void Lane_numbers_and_timestamps_are_exact()
+    {
+        var random = new Random(7);
+        var lane = new PerformanceLogFastParser(new PerformanceLogStringCache(), false);
+        var entry = new PerformanceLogEntry();
+        for (int n = 0; n < 20_000; n++)
+        {
+            // 1 to 17 digits split anywhere between the integer and the fraction part (17: past the exact path).
+            int digits = 1 + random.Next(17);
+            var text = new StringBuilder();
+            for (int d = 0; d < digits; d++)
+            {
+                text.Append((char)('0' + random.Next(10)));
+            }
+
+            int point = random.Next(digits);
+            string number = text.ToString(0, point + 1).TrimStart('0') is { Length: > 0 } whole ? whole : "0";
+            if (point + 1 < digits)
+            {
+                number += "." + text.ToString(point + 1, digits - point - 1);
+            }
+
+            var time = new DateTimeOffset(2026, 1 + random.Next(12), 1 + random.Next(28), random.Next(24), random.Next(60), random.Next(60), TimeSpan.FromMinutes(15 * random.Next(-4, 5)))
+                .AddTicks(random.Next(1_000_000) * 10L);
+            string timestamp = time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", C);
+            byte[] line = Encoding.ASCII.GetBytes("{\"start_time\":-" + number + ",\"total_time\":" + number + ",\"timestamp\":\"" + timestamp + "\",\"stages\":{},\"request\":\"r\",\"request_id\":\"1\",\"status\":\"success\",\"bottlenecks\":[]}");
+            entry.Reset(line, 0, line.Length, true);
+            Assert.True(lane.TryParseLayout(line, entry), Encoding.ASCII.GetString(line));
+            Assert.Equal(double.Parse(number, C), entry.TotalTimeSeconds);
+            Assert.Equal(-double.Parse(number, C), entry.StartTimeSeconds);
+            Assert.Equal(time, entry.Timestamp);
+            Assert.Equal(time.Offset, entry.Timestamp.Offset);
+        }
+    }
 }
