@@ -2,6 +2,8 @@ using System;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace RagMonitor;
 
@@ -26,7 +28,7 @@ internal sealed partial class PerformanceLogFastParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryParseLayout(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
     {
-        if (!s.StartsWith("{\"start_time\":"u8) || s.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || s.Contains((byte)'\\'))
+        if (!s.StartsWith("{\"start_time\":"u8) || !IsPrintableAsciiWithoutBackslash(s))
         {
             return false;
         }
@@ -66,7 +68,7 @@ internal sealed partial class PerformanceLogFastParser
             return false;
         }
 
-        if (!Expect(s, ref i, ",\"request\":"u8) || !At(s, i, (byte)'"') || !QuotedName(s, ref i, 0, out string? request))
+        if (!Expect(s, ref i, ",\"request\":"u8) || !At(s, i, (byte)'"') || !LayoutName(s, ref i, 0, out string? request))
         {
             return false;
         }
@@ -93,7 +95,7 @@ internal sealed partial class PerformanceLogFastParser
         entry.Status = status;
         if (Expect(s, ref i, ",\"error_type\":"u8))
         {
-            if (!At(s, i, (byte)'"') || !QuotedName(s, ref i, 1, out string? errorType))
+            if (!At(s, i, (byte)'"') || !LayoutName(s, ref i, 1, out string? errorType))
             {
                 return false;
             }
@@ -138,6 +140,33 @@ internal sealed partial class PerformanceLogFastParser
         return i == s.Length - 1 && s[i] == (byte)'}';
     }
 
+    /// <summary>Whether every byte is printable ASCII (0x20–0x7E) and none is a backslash: one pass, 32 bytes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool IsPrintableAsciiWithoutBackslash(ReadOnlySpan<byte> s)
+    {
+        if (!Vector256.IsHardwareAccelerated || s.Length < Vector256<byte>.Count)
+        {
+            return s.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 && !s.Contains((byte)'\\');
+        }
+
+        ref byte start = ref MemoryMarshal.GetReference(s);
+        Vector256<byte> space = Vector256.Create((byte)0x20);
+        Vector256<byte> range = Vector256.Create((byte)(0x7E - 0x20));
+        Vector256<byte> backslash = Vector256.Create((byte)'\\');
+        Vector256<byte> bad = Vector256<byte>.Zero;
+        nuint last = (nuint)(s.Length - Vector256<byte>.Count);
+        for (nuint i = 0; i < last; i += (nuint)Vector256<byte>.Count)
+        {
+            Vector256<byte> v = Vector256.LoadUnsafe(ref start, i);
+            bad |= Vector256.GreaterThan(v - space, range) | Vector256.Equals(v, backslash);
+        }
+
+        // The last (possibly overlapping) block.
+        Vector256<byte> tail = Vector256.LoadUnsafe(ref start, last);
+        bad |= Vector256.GreaterThan(tail - space, range) | Vector256.Equals(tail, backslash);
+        return bad == Vector256<byte>.Zero;
+    }
+
     /// <summary><c>"name":{"duration":…,"metadata":{…},"calls":N,"share":…,"status":"…"[,"error_type":"…"]}</c>, comma separated, then the closing <c>}</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LayoutStages(ReadOnlySpan<byte> s, ref int i, PerformanceLogEntry entry)
@@ -145,7 +174,7 @@ internal sealed partial class PerformanceLogFastParser
         int index = 0;
         while (true)
         {
-            if (!At(s, i, (byte)'"') || !QuotedName(s, ref i, 2 + Math.Min(index++, 7), out string? name)
+            if (!At(s, i, (byte)'"') || !LayoutName(s, ref i, 2 + Math.Min(index++, 7), out string? name)
                 || !Expect(s, ref i, ":{\"duration\":"u8) || !LayoutNumber(s, ref i, out double duration) || duration < 0
                 || !Expect(s, ref i, ",\"metadata\":"u8) || !At(s, i, (byte)'{'))
             {
@@ -170,7 +199,7 @@ internal sealed partial class PerformanceLogFastParser
             }
 
             string? errorType = null;
-            if (Expect(s, ref i, ",\"error_type\":"u8) && (!At(s, i, (byte)'"') || !QuotedName(s, ref i, -1, out errorType)))
+            if (Expect(s, ref i, ",\"error_type\":"u8) && (!At(s, i, (byte)'"') || !LayoutName(s, ref i, -1, out errorType)))
             {
                 return false;
             }
@@ -212,9 +241,9 @@ internal sealed partial class PerformanceLogFastParser
 
             // QuotedName wants the opening quote.
             i--;
-            if (!QuotedName(s, ref i, 10 + Math.Min(index, 3), out string? stage)
+            if (!LayoutName(s, ref i, 10 + Math.Min(index, 3), out string? stage)
                 || !Expect(s, ref i, ",\"share\":"u8) || !LayoutNumber(s, ref i, out double share)
-                || !Expect(s, ref i, ",\"rule\":"u8) || !At(s, i, (byte)'"') || !QuotedName(s, ref i, 14, out string? rule)
+                || !Expect(s, ref i, ",\"rule\":"u8) || !At(s, i, (byte)'"') || !LayoutName(s, ref i, 14, out string? rule)
                 || !At(s, i, (byte)'}'))
             {
                 return false;
@@ -237,6 +266,47 @@ internal sealed partial class PerformanceLogFastParser
 
             return false;
         }
+    }
+
+    /// <summary>
+    /// A string (at its opening quote) as a shared name. The lane knows where it ends (the next quote), so the name
+    /// is matched against the last name of <paramref name="slot"/> and then of every other slot before the cache is
+    /// asked: names alternate between slots (the first bottleneck is one stage on one line, another on the next).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool LayoutName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+    {
+        int length = s.Slice(i + 1).IndexOf((byte)'"');
+        if (length < 0)
+        {
+            name = null;
+            return false;
+        }
+
+        ReadOnlySpan<byte> text = s.Slice(i + 1, length);
+        i += length + 2;
+        if ((uint)slot < (uint)_hintBytes.Length)
+        {
+            if (_hintBytes[slot] is byte[] hint && hint.Length == length + 2 && text.SequenceEqual(hint.AsSpan(1, length)))
+            {
+                name = _hintValues[slot];
+                return true;
+            }
+
+            for (int other = 0; other < _hintBytes.Length; other++)
+            {
+                if (_hintBytes[other] is byte[] candidate && candidate.Length == length + 2 && text.SequenceEqual(candidate.AsSpan(1, length)))
+                {
+                    _hintBytes[slot] = candidate;
+                    _hintValues[slot] = _hintValues[other];
+                    name = _hintValues[other];
+                    return true;
+                }
+            }
+        }
+
+        name = Intern(text, slot);
+        return true;
     }
 
     /// <summary>A status string (the common <c>"success"</c> in one comparison); <see cref="Status"/> for the others.</summary>

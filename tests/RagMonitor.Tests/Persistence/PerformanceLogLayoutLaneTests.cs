@@ -257,4 +257,42 @@ public sealed class PerformanceLogLayoutLaneTests
             Assert.Equal(time.Offset, entry.Timestamp.Offset);
         }
     }
+
+    [Fact]
+    public void The_line_check_finds_any_byte_outside_printable_ascii_or_a_backslash_at_any_position()
+    {
+        var random = new Random(3);
+        byte[] bad = { 0x00, 0x09, 0x0A, 0x1F, (byte)'\\', 0x7F, 0x80, 0xC3, 0xFF };
+        for (int length = 0; length <= 140; length++)
+        {
+            byte[] line = new byte[length];
+            for (int k = 0; k < length; k++)
+            {
+                byte b;
+                do
+                {
+                    b = (byte)random.Next(0x20, 0x7F);
+                }
+                while (b == (byte)'\\');
+                line[k] = b;
+            }
+
+            Assert.True(PerformanceLogFastParser.IsPrintableAsciiWithoutBackslash(line));
+            for (int at = 0; at < length; at++)
+            {
+                foreach (byte b in bad)
+                {
+                    byte keep = line[at];
+                    line[at] = b;
+                    Assert.False(PerformanceLogFastParser.IsPrintableAsciiWithoutBackslash(line), $"{b:X2} at {at} of {length}");
+                    line[at] = keep;
+                }
+            }
+
+            line.AsSpan().Fill(0x20);
+            Assert.True(PerformanceLogFastParser.IsPrintableAsciiWithoutBackslash(line));
+            line.AsSpan().Fill(0x7E);
+            Assert.True(PerformanceLogFastParser.IsPrintableAsciiWithoutBackslash(line));
+        }
+    }
 }
