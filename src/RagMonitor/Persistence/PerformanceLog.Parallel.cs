@@ -13,15 +13,15 @@ public static partial class PerformanceLog
     /// <summary>
     /// Reads the given files on several threads: large plain files are split into chunks at line boundaries, each
     /// chunk (and each gzip file) is read by one thread into its own <typeparamref name="TState"/>, and the states are
-    /// handed to <paramref name="merge"/> in file and chunk order on the calling thread when all are read — so the
-    /// result does not depend on thread timing.
+    /// handed to <paramref name="merge"/> in file and chunk order, one at a time, as soon as a chunk and all chunks
+    /// before it are read (while the other threads go on reading) — so the result does not depend on thread timing.
     /// </summary>
     /// <typeparam name="TState">Per-chunk aggregation state.</typeparam>
     /// <param name="files">The files (see <see cref="ListFiles(string, PerformanceLogReadOptions?)"/>).</param>
     /// <param name="options">Filters and options. <see cref="PerformanceLogReadOptions.LineSkipped"/> is called after the read, in file order, for the skipped lines kept (at most <see cref="PerformanceLogReadOptions.MaxSkippedLinesKept"/> per chunk; all are counted); <see cref="PerformanceLogReadOptions.Progress"/> may be called from any thread (never concurrently).</param>
     /// <param name="createState">Creates the state of one chunk.</param>
     /// <param name="visit">Adds a record to a chunk's state (never called concurrently for one state). <see cref="PerformanceLogEntry.LineNumber"/> is 0 in chunks other than a file's first.</param>
-    /// <param name="merge">Receives each chunk's state, in order.</param>
+    /// <param name="merge">Receives each chunk's state, in order, never concurrently (possibly on a worker thread, so it must not depend on the calling thread).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; 0 or less means <see cref="Environment.ProcessorCount"/>.</param>
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The counts of the read, with the skipped lines (with their true line numbers).</returns>
@@ -75,7 +75,11 @@ public static partial class PerformanceLog
             }
         }
 
-        var results = new ChunkResult<TState>[chunks.Count];
+        var results = new ChunkResult[chunks.Count];
+        var states = new TState?[chunks.Count];
+        var done = new bool[chunks.Count];
+        int merged = 0;
+        object mergeGate = new();
         var chunkOptions = new PerformanceLogReadOptions
         {
             From = options.From,
@@ -105,57 +109,120 @@ public static partial class PerformanceLog
             }
         }
 
-        int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-        try
-        {
-            Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken }, index =>
-            {
-                (PerformanceLogFile file, long start, long end, bool first) = chunks[index];
-                TState state = createState();
-                var statistics = new PerformanceLogReadStatistics();
-                var session = new ReadSession(chunkOptions, statistics);
-                using PerformanceLogLineSource source = session.Open(file, start, end);
-                if (!first)
-                {
-                    session.HideLineNumbers();
-                }
+        int threads = Math.Max(1, Math.Min(maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount, chunks.Count));
+        int next = -1;
+        int failed = 0;
 
-                PerformanceLogEntryHandler handler = entry => visit(state, entry);
-                long reported = 0;
-                while (session.Drain(source, handler) != LineRead.End)
+        // Workers take the chunks in order (so that the in-order merge below can keep up with the read); the calling
+        // thread is one of them.
+        void Work()
+        {
+            int index;
+            while (Volatile.Read(ref failed) == 0 && (index = Interlocked.Increment(ref next)) < chunks.Count)
+            {
+                try
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    source.Fill();
-                    long now = file.IsCompressed ? source.FilePosition : Math.Min(source.FilePosition - start, end - start);
-                    if (now > reported)
-                    {
-                        Report(now - reported);
-                        reported = now;
-                    }
+                    ReadChunk(index);
                 }
-
-                long consumed = file.IsCompressed ? source.FilePosition : source.RangeBytesConsumed;
-                statistics.BytesRead = consumed;
-                statistics.UncompressedBytesRead = file.IsCompressed ? source.BytesOut : consumed;
-                if (consumed > reported)
+                catch
                 {
-                    Report(consumed - reported);
+                    Volatile.Write(ref failed, 1);
+                    throw;
                 }
-
-                results[index] = new ChunkResult<TState>(state, statistics, source.LineNumber);
-            });
+            }
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+
+        void ReadChunk(int index)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-            throw;
+            (PerformanceLogFile file, long start, long end, bool first) = chunks[index];
+            TState state = createState();
+            var statistics = new PerformanceLogReadStatistics();
+            var session = new ReadSession(chunkOptions, statistics);
+            using PerformanceLogLineSource source = session.Open(file, start, end);
+            if (!first)
+            {
+                session.HideLineNumbers();
+            }
+
+            PerformanceLogEntryHandler handler = entry => visit(state, entry);
+            long reported = 0;
+            while (session.Drain(source, handler) != LineRead.End)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                source.Fill();
+                long now = file.IsCompressed ? source.FilePosition : Math.Min(source.FilePosition - start, end - start);
+                if (now > reported)
+                {
+                    Report(now - reported);
+                    reported = now;
+                }
+            }
+
+            long consumed = file.IsCompressed ? source.FilePosition : source.RangeBytesConsumed;
+            statistics.BytesRead = consumed;
+            statistics.UncompressedBytesRead = file.IsCompressed ? source.BytesOut : consumed;
+            if (consumed > reported)
+            {
+                Report(consumed - reported);
+            }
+
+            results[index] = new ChunkResult(statistics, source.LineNumber);
+
+            // Merge every chunk read so far, in order, while the other threads go on reading: the merge work
+            // overlaps the read instead of following it, and merged states can be collected early.
+            lock (mergeGate)
+            {
+                states[index] = state;
+                done[index] = true;
+                while (merged < chunks.Count && done[merged])
+                {
+                    TState ready = states[merged]!;
+                    states[merged] = default;
+                    merged++;
+                    merge(ready);
+                }
+            }
+        }
+
+        var helpers = new Task[threads - 1];
+        for (int t = 0; t < helpers.Length; t++)
+        {
+            helpers[t] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        Exception? error = null;
+        try
+        {
+            Work();
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        foreach (Task helper in helpers)
+        {
+            try
+            {
+                helper.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                error ??= ex;
+            }
+        }
+
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
         }
 
         var total = new PerformanceLogReadStatistics();
         long lineOffset = 0;
         for (int i = 0; i < results.Length; i++)
         {
-            ChunkResult<TState> result = results[i];
+            ChunkResult result = results[i];
             if (chunks[i].First)
             {
                 lineOffset = 0;
@@ -164,11 +231,10 @@ public static partial class PerformanceLog
 
             total.Add(result.Statistics, lineOffset, options);
             lineOffset += result.Lines;
-            merge(result.State);
         }
 
         return total;
     }
 
-    private sealed record ChunkResult<TState>(TState State, PerformanceLogReadStatistics Statistics, long Lines);
+    private sealed record ChunkResult(PerformanceLogReadStatistics Statistics, long Lines);
 }

@@ -46,7 +46,7 @@ internal sealed partial class PerformanceLogFastParser
         }
 
         entry.TotalTimeSeconds = total;
-        int end = s.Slice(i).IndexOf((byte)'"');
+        int end = NextQuote(s, i);
         if (end < 0 || !LayoutTimestamp(s.Slice(i, end), out DateTimeOffset timestamp))
         {
             return false;
@@ -79,7 +79,7 @@ internal sealed partial class PerformanceLogFastParser
             return false;
         }
 
-        end = s.Slice(i).IndexOf((byte)'"');
+        end = NextQuote(s, i);
         if (end < 0)
         {
             return false;
@@ -182,10 +182,7 @@ internal sealed partial class PerformanceLogFastParser
             }
 
             int metadataStart = i;
-            if (Expect(s, ref i, "{}"u8))
-            {
-            }
-            else if (!SkipValue(s, ref i, 3))
+            if (!LayoutSkipMetadata(s, ref i))
             {
                 return false;
             }
@@ -276,7 +273,7 @@ internal sealed partial class PerformanceLogFastParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LayoutName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
-        int length = s.Slice(i + 1).IndexOf((byte)'"');
+        int length = NextQuote(s, i + 1);
         if (length < 0)
         {
             name = null;
@@ -307,6 +304,90 @@ internal sealed partial class PerformanceLogFastParser
 
         name = Intern(text, slot);
         return true;
+    }
+
+    /// <summary>
+    /// The offset of the next <c>"</c> from <paramref name="start"/>, relative to it, or -1. In a line that passed the
+    /// lane's check (no backslash, no control byte) this is where a string that starts there ends.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextQuote(ReadOnlySpan<byte> s, int start)
+    {
+        int at = IndexOfStringSpecial(s, start);
+        return at < 0 ? -1 : at - start;
+    }
+
+    /// <summary>
+    /// Skips a stage's metadata object (at its <c>{</c>): flat objects of strings, numbers, <c>true</c>,
+    /// <c>false</c> and <c>null</c> are validated here; anything nested goes to <see cref="SkipValue"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool LayoutSkipMetadata(ReadOnlySpan<byte> s, ref int i)
+    {
+        int p = i + 1;
+        if (At(s, p, (byte)'}'))
+        {
+            i = p + 1;
+            return true;
+        }
+
+        while (true)
+        {
+            if (!At(s, p, (byte)'"'))
+            {
+                return SkipValue(s, ref i, 3);
+            }
+
+            int key = NextQuote(s, p + 1);
+            if (key < 0)
+            {
+                return false;
+            }
+
+            p += key + 2;
+            if (!At(s, p, (byte)':') || p + 1 >= s.Length)
+            {
+                return SkipValue(s, ref i, 3);
+            }
+
+            p++;
+            byte first = s[p];
+            if (first == (byte)'"')
+            {
+                int value = NextQuote(s, p + 1);
+                if (value < 0)
+                {
+                    return false;
+                }
+
+                p += value + 2;
+            }
+            else if (first == (byte)'-' || (uint)(first - '0') <= 9)
+            {
+                if (!SkipNumber(s, ref p))
+                {
+                    return false;
+                }
+            }
+            else if (!(first == (byte)'t' && Literal(s, ref p, "true"u8)) && !(first == (byte)'f' && Literal(s, ref p, "false"u8)) && !(first == (byte)'n' && Literal(s, ref p, "null"u8)))
+            {
+                return SkipValue(s, ref i, 3);
+            }
+
+            if (At(s, p, (byte)','))
+            {
+                p++;
+                continue;
+            }
+
+            if (At(s, p, (byte)'}'))
+            {
+                i = p + 1;
+                return true;
+            }
+
+            return SkipValue(s, ref i, 3);
+        }
     }
 
     /// <summary>A status string (the common <c>"success"</c> in one comparison); <see cref="Status"/> for the others.</summary>
