@@ -73,7 +73,7 @@ internal sealed class LogAnalysis
         Slowest.Offer(entry, name);
     }
 
-    /// <summary>Adds another analysis (of a later chunk of the logs) to this one.</summary>
+    /// <summary>Adds another analysis (of a later chunk of the logs) to this one; <paramref name="other"/> is consumed (its buffers go back to a pool) and must not be used afterwards.</summary>
     internal void Merge(LogAnalysis other)
     {
         RecordCount += other.RecordCount;
@@ -97,6 +97,7 @@ internal sealed class LogAnalysis
             }
 
             mine.Merge(request);
+            request.Recycle();
         }
 
         Slowest.Merge(other.Slowest);
@@ -202,6 +203,16 @@ internal sealed class RequestAggregate
         foreach (StageAggregate stage in other.Stages)
         {
             GetStage(stage.Name).Merge(stage);
+        }
+    }
+
+    /// <summary>Gives the sketches' buffers back to their pool (see <see cref="DurationSketch.Recycle"/>).</summary>
+    internal void Recycle()
+    {
+        Total.Recycle();
+        foreach (StageAggregate stage in Stages)
+        {
+            stage.Durations.Recycle();
         }
     }
 
