@@ -273,6 +273,14 @@ internal sealed partial class PerformanceLogFastParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LayoutName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
+        // The usual case: the slot's last name, matched with its quotes (which also proves where the string ends).
+        if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] quoted && s.Slice(i).StartsWith(quoted))
+        {
+            i += quoted.Length;
+            name = _hintValues[slot];
+            return true;
+        }
+
         int length = NextQuote(s, i + 1);
         if (length < 0)
         {
@@ -284,12 +292,6 @@ internal sealed partial class PerformanceLogFastParser
         i += length + 2;
         if ((uint)slot < (uint)_hintBytes.Length)
         {
-            if (_hintBytes[slot] is byte[] hint && hint.Length == length + 2 && text.SequenceEqual(hint.AsSpan(1, length)))
-            {
-                name = _hintValues[slot];
-                return true;
-            }
-
             for (int other = 0; other < _hintBytes.Length; other++)
             {
                 if (_hintBytes[other] is byte[] candidate && candidate.Length == length + 2 && text.SequenceEqual(candidate.AsSpan(1, length)))
