@@ -7,6 +7,27 @@ namespace RagMonitor;
 
 public static partial class PerformanceLog
 {
+    /// <summary>A line in the writer's layout, parsed by <see cref="PrepareForRead"/>.</summary>
+    private static ReadOnlySpan<byte> SampleLine =>
+        "{\"start_time\":1795910400.05772,\"total_time\":1.511233,\"timestamp\":\"2026-11-29T00:00:01.568957+00:00\",\"stages\":{\"embedding\":{\"duration\":0.029251,\"metadata\":{},\"calls\":1,\"share\":0.019356,\"status\":\"success\"},\"retrieval\":{\"duration\":0.489315,\"metadata\":{\"documents\":20},\"calls\":1,\"share\":0.323785,\"status\":\"success\"}},\"request\":\"ask\",\"request_id\":\"6f3abfad4db75525175dcc6e8b091457\",\"status\":\"success\",\"bottlenecks\":[{\"stage\":\"retrieval\",\"share\":0.323785,\"rule\":\"share\"}]}"u8;
+
+    /// <summary>
+    /// Compiles the reader's per-line code ahead of a read by parsing one built-in sample line. Optional: a one-shot
+    /// tool can call it on another thread while it starts up, so that the compilation of the (fully optimized)
+    /// parsing code overlaps its own start-up instead of delaying the first lines of the read.
+    /// </summary>
+    /// <param name="handler">Called once with the parsed sample entry (to prepare the code that consumes entries as well), or <see langword="null"/>.</param>
+    public static void PrepareForRead(PerformanceLogEntryHandler? handler = null)
+    {
+        byte[] line = SampleLine.ToArray();
+        var parser = new PerformanceLogLineParser(true);
+        var entry = new PerformanceLogEntry { FilePath = "(sample)", LineNumber = 1 };
+        if (parser.Parse(line, 0, line.Length, entry, includeMetadata: false) is null)
+        {
+            handler?.Invoke(entry);
+        }
+    }
+
     /// <summary>Plain files larger than this are split into chunks of about this size for a parallel read.</summary>
     internal const long ParallelChunkSize = 32L * 1024 * 1024;
 
