@@ -295,4 +295,22 @@ public sealed class PerformanceLogLayoutLaneTests
             Assert.True(PerformanceLogFastParser.IsPrintableAsciiWithoutBackslash(line));
         }
     }
+
+    [Fact]
+    public void PrepareForRead_hands_its_parsed_sample_line_to_the_handler()
+    {
+        int calls = 0;
+        PerformanceLog.PrepareForRead(entry =>
+        {
+            calls++;
+            Assert.Equal("ask", entry.RequestName);
+            Assert.Equal(1.511233, entry.TotalTimeSeconds);
+            Assert.Equal(new[] { "embedding", "retrieval" }, entry.Stages.ToArray().Select(s => s.Name));
+            Assert.Equal(0.489315, entry.Stages[1].DurationSeconds);
+            Assert.Equal("retrieval", entry.Bottlenecks[0].Stage);
+            Assert.Equal("6f3abfad4db75525175dcc6e8b091457", entry.GetRequestId());
+        });
+        Assert.Equal(1, calls);
+        PerformanceLog.PrepareForRead();
+    }
 }
