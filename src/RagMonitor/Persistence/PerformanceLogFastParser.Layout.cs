@@ -474,6 +474,42 @@ internal sealed partial class PerformanceLogFastParser
             p++;
         }
 
+        if (p + 8 <= s.Length)
+        {
+            // The usual number fits in eight bytes ("0.029251", "1.5", "20"): classify the eight bytes at once, find
+            // where the digits stop and, for a decimal point, where the fraction's digits stop, then squeeze the
+            // point out and convert all digits in one step.
+            ulong t = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(p, 8)) ^ 0x3030303030303030UL;
+            ulong nonDigits = ((t + 0x0606060606060606UL) | t) & 0xF0F0F0F0F0F0F0F0UL;
+            int whole = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+
+            // At least one digit, no leading zero before another digit, and the number not running past the window.
+            if (whole is >= 1 and < 8 && (whole == 1 || (byte)t != 0))
+            {
+                byte stop = (byte)(t >> (8 * whole));
+                if (stop == ((byte)'.' ^ 0x30))
+                {
+                    int end = whole < 7 ? BitOperations.TrailingZeroCount(nonDigits & (ulong.MaxValue << (8 * (whole + 1)))) >> 3 : 8;
+                    if (end > whole + 1 && end < 8 && (s[p + end] | 0x20) != (byte)'e')
+                    {
+                        int count = end - 1;
+                        ulong squeezed = (t & ((1UL << (8 * whole)) - 1)) | ((t >> 8) & (ulong.MaxValue << (8 * whole)));
+                        double fraction = EightDigits(squeezed << (8 * (8 - count))) / s_powersOfTen[end - whole - 1];
+                        value = negative ? -fraction : fraction;
+                        i = p + end;
+                        return true;
+                    }
+                }
+                else if (((stop ^ 0x30) | 0x20) != (byte)'e')
+                {
+                    double integer = EightDigits(t << (8 * (8 - whole)));
+                    value = negative ? -integer : integer;
+                    i = p + whole;
+                    return true;
+                }
+            }
+        }
+
         value = 0;
         if (p >= s.Length)
         {
