@@ -489,8 +489,10 @@ internal sealed partial class PerformanceLogFastParser
                 byte stop = (byte)(t >> (8 * whole));
                 if (stop == ((byte)'.' ^ 0x30))
                 {
+                    // The fraction ends inside the window, or exactly at its end ("0.029251" is eight bytes) when the
+                    // byte after the window is no digit either.
                     int end = whole < 7 ? BitOperations.TrailingZeroCount(nonDigits & (ulong.MaxValue << (8 * (whole + 1)))) >> 3 : 8;
-                    if (end > whole + 1 && end < 8 && (s[p + end] | 0x20) != (byte)'e')
+                    if (end > whole + 1 && p + end < s.Length && (uint)(s[p + end] - '0') > 9 && (s[p + end] | 0x20) != (byte)'e')
                     {
                         int count = end - 1;
                         ulong squeezed = (t & ((1UL << (8 * whole)) - 1)) | ((t >> 8) & (ulong.MaxValue << (8 * whole)));
