@@ -1,4 +1,6 @@
 using System.IO;
+using System.Threading;
+using RagMonitor.Cli.Analysis;
 
 namespace RagMonitor.Cli;
 
@@ -6,7 +8,22 @@ namespace RagMonitor.Cli;
 public static class Program
 {
     /// <summary>Runs the tool with the process console.</summary>
-    public static int Main(string[] args) => CliApp.Run(args, CliEnvironment.FromConsole());
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
+        {
+            // The log reader's and the analysis's per-line code is compiled fully optimized on first use; do that on
+            // the otherwise idle second core while the command line is parsed and the files are listed.
+            var warmUp = new Thread(static () => PerformanceLog.PrepareForRead(static entry => new LogAnalysis(1).Add(entry)))
+            {
+                IsBackground = true,
+                Name = "ragmon warm-up",
+            };
+            warmUp.Start();
+        }
+
+        return CliApp.Run(args, CliEnvironment.FromConsole());
+    }
 
     /// <summary>Runs the tool in-process with the given writers (no progress bar, wide tables); for tests and embedding.</summary>
     /// <param name="args">The command line arguments.</param>

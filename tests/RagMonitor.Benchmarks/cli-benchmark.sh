@@ -15,6 +15,7 @@ bytes=$(cat "$dir"/logs/*_performance.jsonl | wc -c)
 count=$(cat "$dir"/logs/*_performance.jsonl | wc -l)
 echo "input: $count lines, $bytes bytes ($((bytes / count)) bytes/line) in $dir/logs"
 cat "$dir"/logs/*_performance.jsonl > /dev/null   # warm the page cache for both
+echo "load before: $(uptime)"   # the machine is shared: record how busy it was
 if command -v hyperfine > /dev/null; then
   hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$dir/hyperfine.json" \
     -n ragmon "${ragmon[*]} summary --log-dir $dir/logs --format csv" \
@@ -26,8 +27,10 @@ size = int(sys.argv[2])
 r, p = results["ragmon"], results["python"]
 print(f"ragmon summary: mean {r['mean']:.3f} s (min {r['min']:.3f}) = {size / r['mean'] / 1e6:.0f} MB/s (best {size / r['min'] / 1e6:.0f} MB/s)")
 print(f"python json.loads: mean {p['mean']:.3f} s (min {p['min']:.3f}) = {size / p['mean'] / 1e6:.1f} MB/s")
-print(f"ratio (python / ragmon, means): {p['mean'] / r['mean']:.1f}x")
+print(f"ratio (python / ragmon, means): {p['mean'] / r['mean']:.1f}x (mins: {p['min'] / r['min']:.1f}x)")
+print(f"user CPU (mean): ragmon {r['user']:.3f} s, python {p['user']:.3f} s")
 PY
+  echo "load after: $(uptime)"
 else
   /usr/bin/time -f "ragmon: %e s" "${ragmon[@]}" summary --log-dir "$dir/logs" --format csv > /dev/null
   /usr/bin/time -f "python: %e s" python3 "$root/tests/RagMonitor.Benchmarks/python/stage_averages.py" "$dir/logs" > /dev/null

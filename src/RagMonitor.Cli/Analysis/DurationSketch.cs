@@ -1,6 +1,8 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor.Cli.Analysis;
 
@@ -16,10 +18,12 @@ internal sealed class DurationSketch
     private const int SubBucketBits = 7;
     private const int SubBuckets = 1 << SubBucketBits;
     private const int Chunks = 48;
+    private const int PooledSize = 1024;
 
     private readonly int _exactLimit;
     private double[]? _exact;
     private int _exactCount;
+    private bool _exactPooled;
     private bool _sorted = true;
     private long[]?[]? _chunks;
 
@@ -46,6 +50,7 @@ internal sealed class DurationSketch
     /// <summary>Whether every value is still held exactly.</summary>
     internal bool IsExact => _chunks is null;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(double seconds)
     {
         if (double.IsNaN(seconds))
@@ -71,7 +76,7 @@ internal sealed class DurationSketch
             {
                 if (_exactCount == _exact!.Length)
                 {
-                    Array.Resize(ref _exact, (int)Math.Min((long)_exact.Length * 2, _exactLimit));
+                    GrowExact(_exactCount + 1);
                 }
 
                 if (_sorted && _exactCount > 0 && seconds < _exact[_exactCount - 1])
@@ -146,7 +151,7 @@ internal sealed class DurationSketch
         {
             if (_exact!.Length < _exactCount + other._exactCount)
             {
-                Array.Resize(ref _exact, _exactCount + other._exactCount);
+                GrowExact(_exactCount + other._exactCount);
             }
 
             Array.Copy(other._exact!, 0, _exact, _exactCount, other._exactCount);
@@ -228,6 +233,7 @@ internal sealed class DurationSketch
     }
 
     /// <summary>The histogram bucket of a duration in seconds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int BucketIndex(double seconds)
     {
         double micros = seconds * 1e6;
@@ -268,6 +274,7 @@ internal sealed class DurationSketch
         return (lower + (width / 2)) / 1e6;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddToHistogram(double seconds, long count)
     {
         int index = BucketIndex(seconds);
@@ -283,8 +290,45 @@ internal sealed class DurationSketch
             AddToHistogram(_exact![i], 1);
         }
 
-        _exact = null;
+        ReturnExact();
         _exactCount = 0;
+    }
+
+    /// <summary>
+    /// Gives the buffer of exact values back to the pool: for a sketch that has been merged into another and is
+    /// dropped (a chunk's state in a parallel scan). The sketch must not be used afterwards.
+    /// </summary>
+    internal void Recycle()
+    {
+        ReturnExact();
+        _exactCount = 0;
+    }
+
+    /// <summary>
+    /// Makes room for at least <paramref name="needed"/> exact values: doubling, at most the limit (unless more are
+    /// needed), in buffers from <see cref="ArrayPool{T}.Shared"/> once they are large, so that the many sketches of
+    /// a parallel scan reuse memory instead of touching fresh pages.
+    /// </summary>
+    private void GrowExact(int needed)
+    {
+        int size = (int)Math.Max(needed, Math.Min((long)_exact!.Length * 2, _exactLimit));
+        bool pooled = size >= PooledSize;
+        double[] larger = pooled ? ArrayPool<double>.Shared.Rent(size) : new double[size];
+        Array.Copy(_exact, larger, _exactCount);
+        ReturnExact();
+        _exact = larger;
+        _exactPooled = pooled;
+    }
+
+    private void ReturnExact()
+    {
+        if (_exactPooled && _exact is not null)
+        {
+            ArrayPool<double>.Shared.Return(_exact);
+        }
+
+        _exact = null;
+        _exactPooled = false;
     }
 
     private void EnsureSorted()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor.Cli.Analysis;
 
@@ -39,6 +40,7 @@ internal sealed class LogAnalysis
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PerformanceLogEntry entry)
     {
         RecordCount++;
@@ -71,7 +73,7 @@ internal sealed class LogAnalysis
         Slowest.Offer(entry, name);
     }
 
-    /// <summary>Adds another analysis (of a later chunk of the logs) to this one.</summary>
+    /// <summary>Adds another analysis (of a later chunk of the logs) to this one; <paramref name="other"/> is consumed (its buffers go back to a pool) and must not be used afterwards.</summary>
     internal void Merge(LogAnalysis other)
     {
         RecordCount += other.RecordCount;
@@ -95,6 +97,7 @@ internal sealed class LogAnalysis
             }
 
             mine.Merge(request);
+            request.Recycle();
         }
 
         Slowest.Merge(other.Slowest);
@@ -148,6 +151,7 @@ internal sealed class RequestAggregate
     /// <summary>Stages in order of first appearance.</summary>
     internal ReadOnlySpan<StageAggregate> Stages => new(_stages, 0, _stageCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PerformanceLogEntry entry)
     {
         Total.Add(entry.TotalTimeSeconds);
@@ -202,6 +206,17 @@ internal sealed class RequestAggregate
         }
     }
 
+    /// <summary>Gives the sketches' buffers back to their pool (see <see cref="DurationSketch.Recycle"/>).</summary>
+    internal void Recycle()
+    {
+        Total.Recycle();
+        foreach (StageAggregate stage in Stages)
+        {
+            stage.Durations.Recycle();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StageAggregate GetStage(string name)
     {
         for (int i = 0; i < _stageCount; i++)
@@ -257,6 +272,7 @@ internal sealed class StageAggregate
 
     internal DurationSketch Durations { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(in LogStageEntry stage)
     {
         Durations.Add(stage.DurationSeconds);
@@ -325,6 +341,7 @@ internal sealed class SlowestRequests
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Offer(PerformanceLogEntry entry, string requestName)
     {
         if (_capacity == 0)

@@ -287,6 +287,7 @@ public static partial class PerformanceLog
         }
 
         /// <summary>Hands every whole line in the buffer to the parser; returns NeedData or End.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal LineRead Drain(PerformanceLogLineSource source, PerformanceLogEntryHandler handler)
         {
             PerformanceLogEntry entry = _entry;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace RagMonitor;
@@ -130,12 +131,20 @@ public sealed class PerformanceLogEntry
             bottlenecks, AllocatedBytes, GcCollections, FilePath, LineNumber);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Reset(byte[] line, int offset, int length, bool includeMetadata)
     {
         _line = line;
         _lineOffset = offset;
         _lineLength = length;
         _includeMetadata = includeMetadata;
+        ClearParsed();
+    }
+
+    /// <summary>Clears what a parser filled in, keeping the line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void ClearParsed()
+    {
         _stageCount = 0;
         _bottleneckCount = 0;
         _requestIdStart = -1;
@@ -163,6 +172,7 @@ public sealed class PerformanceLogEntry
         _requestIdLength = length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddStage(in LogStageEntry stage)
     {
         if (_stageCount == _stages.Length)
@@ -173,6 +183,7 @@ public sealed class PerformanceLogEntry
         _stages[_stageCount++] = stage;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddBottleneck(in LogBottleneckEntry bottleneck)
     {
         if (_bottleneckCount == _bottlenecks.Length)

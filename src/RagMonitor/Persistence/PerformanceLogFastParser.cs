@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -11,7 +12,7 @@ namespace RagMonitor;
 /// JSON, escaped names, unusual types) is handed back as <see cref="Result.Fallback"/> to the
 /// <see cref="System.Text.Json.Utf8JsonReader"/>-based parser, which is the reference and produces the messages.
 /// </summary>
-internal sealed class PerformanceLogFastParser
+internal sealed partial class PerformanceLogFastParser
 {
     internal enum Result
     {
@@ -35,8 +36,15 @@ internal sealed class PerformanceLogFastParser
         _unqualifiedIsUtc = unqualifiedTimestampsAreUtc;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
     {
+        if (TryParseLayout(s, entry))
+        {
+            return Result.Parsed;
+        }
+
+        entry.ClearParsed();
         int i = 0;
         SkipWhitespace(s, ref i);
         if (i >= s.Length || s[i] != (byte)'{')
@@ -561,6 +569,7 @@ internal sealed class PerformanceLogFastParser
         => QuotedName(s, ref i, slot, out name) && Colon(s, ref i);
 
     /// <summary>A string without escapes as a shared name; the name last seen in <paramref name="slot"/> is matched with its quotes in one comparison.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool QuotedName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
         if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] hint && s.Slice(i).StartsWith(hint))
@@ -631,6 +640,7 @@ internal sealed class PerformanceLogFastParser
         return s[i] == (byte)'n' && Literal(s, ref i, "null"u8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Status(ReadOnlySpan<byte> s, ref int i, out OperationStatus? status)
     {
         status = null;
@@ -668,6 +678,7 @@ internal sealed class PerformanceLogFastParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool OptionalInteger(ReadOnlySpan<byte> s, ref int i, out long? value)
     {
         value = null;
@@ -696,6 +707,7 @@ internal sealed class PerformanceLogFastParser
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string Intern(ReadOnlySpan<byte> bytes, int slot)
     {
         if ((uint)slot >= (uint)_hintBytes.Length)
@@ -721,6 +733,7 @@ internal sealed class PerformanceLogFastParser
     private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value) => Number(s, ref i, out value, out _);
 
     /// <summary>A JSON number (validated by the grammar), computed exactly: plain decimals in one pass, others by <see cref="PerformanceLogNumbers.TryParseDouble"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Number(ReadOnlySpan<byte> s, ref int i, out double value, out bool integral)
     {
         value = 0;
@@ -840,6 +853,7 @@ internal sealed class PerformanceLogFastParser
     private static bool SkipNumber(ReadOnlySpan<byte> s, ref int i) => SkipNumber(s, ref i, out _);
 
     /// <summary>JSON number grammar: <c>-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipNumber(ReadOnlySpan<byte> s, ref int i, out bool integral)
     {
         integral = true;
@@ -916,6 +930,7 @@ internal sealed class PerformanceLogFastParser
         => String(s, ref i, out start, out end, out bool escaped) && !escaped;
 
     /// <summary>A JSON string: validates escapes and rejects control characters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool String(ReadOnlySpan<byte> s, ref int i, out int start, out int end, out bool escaped)
     {
         start = end = 0;
@@ -979,6 +994,7 @@ internal sealed class PerformanceLogFastParser
     /// bytes at a time with the "has zero byte" / "has byte less than" bit tricks (the lowest flagged byte is always a
     /// true match), which beats a vectorised search for the short strings of a log line.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int IndexOfStringSpecial(ReadOnlySpan<byte> s, int i)
     {
         const ulong Ones = 0x0101010101010101UL;
@@ -1023,6 +1039,7 @@ internal sealed class PerformanceLogFastParser
     }
 
     /// <summary>Skips any JSON value, validating it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipValue(ReadOnlySpan<byte> s, ref int i, int depth)
     {
         if (i >= s.Length || depth > MaxDepth)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -33,6 +34,7 @@ internal sealed class PerformanceLogLineParser
     internal string? DroppedPrefix { get; private set; }
 
     /// <summary>Parses a line; returns <see langword="null"/> on success, else why the line cannot be used.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal string? Parse(byte[] buffer, int offset, int length, PerformanceLogEntry entry, bool includeMetadata)
     {
         DroppedPrefix = null;

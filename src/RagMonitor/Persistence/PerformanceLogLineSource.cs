@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -117,6 +118,7 @@ internal sealed class PerformanceLogLineSource : IDisposable
     /// <summary>Uncompressed bytes returned so far.</summary>
     internal long BytesOut { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal LineRead Next(out int offset, out int length)
     {
         offset = 0;

@@ -181,7 +181,8 @@ internal static class PerformanceLogNumbers
                 return false;
             }
 
-            if (offHour > 14 || offMinute > 59)
+            // DateTimeOffset allows at most ±14:00.
+            if (offHour > 14 || offMinute > 59 || (offHour == 14 && offMinute > 0))
             {
                 return false;
             }

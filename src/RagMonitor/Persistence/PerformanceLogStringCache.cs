@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -16,6 +17,7 @@ internal sealed class PerformanceLogStringCache
     private Entry[] _table = new Entry[64];
     private int _count;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal string Get(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > MaxKeyLength)

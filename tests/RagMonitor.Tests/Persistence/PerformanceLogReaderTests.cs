@@ -563,6 +563,20 @@ public sealed class PerformanceLogReaderTests : IDisposable
         Assert.Equal(expected, value.ToString("O", CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("2026-11-29T08:00:04+14:30")]
+    [InlineData("2026-11-29T08:00:04-14:01")]
+    [InlineData("2026-11-29T08:00:04+1459")]
+    public void Offsets_beyond_14_hours_are_invalid_not_a_crash(string text)
+    {
+        Assert.False(PerformanceLogNumbers.TryParseTimestamp(Encoding.ASCII.GetBytes(text), false, out _));
+        Assert.True(PerformanceLogNumbers.TryParseTimestamp(Encoding.ASCII.GetBytes("2026-11-29T08:00:04+14:00"), false, out _));
+        Write("20261129_performance.jsonl", "{\"total_time\":1,\"timestamp\":\"" + text + "\"}\n" + RagMonitorLine + "\n");
+        List<PerformanceLogRecord> records = ReadAll(null, out PerformanceLogReadStatistics statistics);
+        Assert.Single(records);
+        Assert.Equal(1, statistics.LinesSkipped);
+    }
+
     [Fact]
     public async Task A_missing_directory_throws()
     {
