@@ -82,41 +82,27 @@ public class MonitorHotPathBenchmarks
 
     /// <summary>The same request with no sink: the monitor's own work (summary, bottlenecks, statistics).</summary>
     [Benchmark]
-    public void WholeRequestThreeStagesNotPersisted()
-    {
-        using var request = _monitor.BeginRequest("ask");
-        using (_monitor.BeginStage("retrieval"))
-        {
-            Work();
-        }
-
-        using (_monitor.BeginStage("grading"))
-        {
-            Work();
-        }
-
-        using (_monitor.BeginStage("generation"))
-        {
-            Work();
-        }
-    }
+    public void WholeRequestThreeStagesNotPersisted() => ThreeStageRequest(_monitor);
 
     /// <summary>A whole request: begin, three stages, end (summary, bottlenecks, statistics, queued to the JSONL sink).</summary>
     [Benchmark]
-    public void WholeRequestThreeStagesPersisted()
+    public void WholeRequestThreeStagesPersisted() => ThreeStageRequest(_persistingMonitor);
+
+    /// <summary>The request every whole-request benchmark runs: begin, three empty synchronous stages, end.</summary>
+    internal static void ThreeStageRequest(PerformanceMonitor monitor)
     {
-        using var request = _persistingMonitor.BeginRequest("ask");
-        using (_persistingMonitor.BeginStage("retrieval"))
+        using var request = monitor.BeginRequest("ask");
+        using (monitor.BeginStage("retrieval"))
         {
             Work();
         }
 
-        using (_persistingMonitor.BeginStage("grading"))
+        using (monitor.BeginStage("grading"))
         {
             Work();
         }
 
-        using (_persistingMonitor.BeginStage("generation"))
+        using (monitor.BeginStage("generation"))
         {
             Work();
         }

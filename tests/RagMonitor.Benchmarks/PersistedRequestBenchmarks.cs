@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using RagMonitor;
 
@@ -70,27 +69,5 @@ public class PersistedRequestBenchmarks
 
     /// <summary>Begin, three stages, end: statistics, bottleneck rules, queued to the JSONL writer.</summary>
     [Benchmark]
-    public void WholeRequestThreeStagesPersisted()
-    {
-        using var request = _monitor.BeginRequest("ask");
-        using (_monitor.BeginStage("retrieval"))
-        {
-            Work();
-        }
-
-        using (_monitor.BeginStage("grading"))
-        {
-            Work();
-        }
-
-        using (_monitor.BeginStage("generation"))
-        {
-            Work();
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Work()
-    {
-    }
+    public void WholeRequestThreeStagesPersisted() => MonitorHotPathBenchmarks.ThreeStageRequest(_monitor);
 }
