@@ -488,7 +488,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         request.AddMetadata(stageName, key, value);
     }
 
-    internal RequestSummary Snapshot(RequestState state) => state.Snapshot(GetTimestamp(), completed: false, null, null);
+    internal RequestSummary Snapshot(RequestState state) => state.Snapshot(GetTimestamp());
 
     internal void CountInternalError(Exception exception)
     {
@@ -510,7 +510,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return null;
         }
 
-        CompletedRequest? record = null;
         try
         {
             var end = GetTimestamp();
@@ -522,7 +521,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
                 collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
             }
 
-            record = _records.Rent();
+            var record = _records.Rent();
             state.SealInto(record, end, allocated, collections);
             MarkBottlenecks(record);
             Interlocked.Decrement(ref _inFlight);
@@ -542,7 +541,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
             var summary = record.ToSummary();
             record.Release();
-            record = null;
             if (state.Activity is { } activity)
             {
                 MonitorTracing.StopRequest(activity, summary, this);
@@ -565,13 +563,13 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Applies the share, absolute and adaptive rules to an in-flight snapshot's stages.</summary>
-    internal IReadOnlyList<Bottleneck> FindBottlenecks(StageSummary[] stages, bool completed)
+    /// <summary>Applies the share and absolute rules to an in-flight snapshot's stages (the adaptive rule judges finished requests only).</summary>
+    internal IReadOnlyList<Bottleneck> FindBottlenecks(StageSummary[] stages)
     {
         List<Bottleneck>? found = null;
         foreach (var stage in stages)
         {
-            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, completed ? _timeProvider.GetUtcNow() : null, out var rule, out var limit))
+            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, endTime: null, out var rule, out var limit))
             {
                 (found ??= new List<Bottleneck>(2)).Add(new Bottleneck(stage.Name, stage.Share, rule, stage.Duration, limit));
             }

@@ -34,9 +34,6 @@ internal sealed class CompletedRequest
 
     internal TimeSpan TotalTime;
 
-    /// <summary>The total time in the monitor's timestamp ticks (shares are computed from these).</summary>
-    internal long TotalTimestampTicks;
-
     internal OperationStatus Status;
 
     internal string? ErrorType;
@@ -122,7 +119,6 @@ internal struct CompletedStage
 {
     internal string Name;
     internal TimeSpan Duration;
-    internal long TimestampTicks;
     internal int Calls;
     internal double Share;
     internal OperationStatus Status;

@@ -196,7 +196,7 @@ internal sealed class RequestState
     }
 
     /// <summary>Builds a summary of the stages recorded so far (ordered by first start).</summary>
-    internal RequestSummary Snapshot(long endTimestamp, bool completed, long? allocatedBytes, int? gcCollections)
+    internal RequestSummary Snapshot(long endTimestamp)
     {
         var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
         var total = Monitor.ToDuration(totalTicks);
@@ -243,8 +243,8 @@ internal sealed class RequestState
                 (IReadOnlyList<KeyValuePair<string, MetadataValue>>?)s.Metadata ?? Array.Empty<KeyValuePair<string, MetadataValue>>());
         }
 
-        var bottlenecks = Monitor.FindBottlenecks(stages, completed);
-        return new RequestSummary(Name, Id, StartTime, total, status, errorType, stages, bottlenecks, completed, allocatedBytes, gcCollections);
+        var bottlenecks = Monitor.FindBottlenecks(stages);
+        return new RequestSummary(Name, Id, StartTime, total, status, errorType, stages, bottlenecks, isCompleted: false);
     }
 
     /// <summary>
@@ -258,7 +258,6 @@ internal sealed class RequestState
         record.RequestId = _id;
         record.GeneratedId = _generatedId;
         record.StartTime = StartTime;
-        record.TotalTimestampTicks = totalTicks;
         record.TotalTime = Monitor.ToDuration(totalTicks);
         record.AllocatedBytes = allocatedBytes;
         record.GcCollections = gcCollections;
@@ -279,7 +278,6 @@ internal sealed class RequestState
                 ref var s = ref _stages[i];
                 ref var target = ref stages[i];
                 target.Name = s.Name;
-                target.TimestampTicks = s.ElapsedStopwatchTicks;
                 target.Duration = Monitor.ToDuration(s.ElapsedStopwatchTicks);
                 target.Calls = s.Calls;
                 target.Share = totalTicks > 0 ? (double)s.ElapsedStopwatchTicks / totalTicks : 0d;
