@@ -313,4 +313,71 @@ public sealed class PerformanceLogLayoutLaneTests
         Assert.Equal(1, calls);
         PerformanceLog.PrepareForRead();
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Every_line_the_monitor_writes_is_read_by_the_lane()
+    {
+        // If the writer's layout drifts, the reader stays correct (it falls back) but loses its speed: this guards it.
+        using var dir = new TempDirectory();
+        await using (var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
+        {
+            LogDirectory = dir.Path,
+            UseUtcFileDates = false,
+            AdaptiveBottlenecks = true,
+            AdaptiveWarmupCount = 2,
+            StageDurationThresholds = { ["grading"] = TimeSpan.Zero },
+        }))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    using var request = monitor.BeginRequest(i % 2 == 0 ? "ask" : "summarize", i % 3 == 0 ? null : "id-" + i);
+                    using (var retrieval = monitor.BeginStage("retrieval"))
+                    {
+                        retrieval.AddMetadata("documents", i);
+                        retrieval.AddMetadata("index", "docs-v2");
+                        retrieval.AddMetadata("score", 0.25 * i);
+                        retrieval.AddMetadata("reranked", i % 2 == 0);
+                    }
+
+                    using (monitor.BeginStage("grading"))
+                    {
+                    }
+
+                    using var generation = monitor.BeginStage("generation");
+                    try
+                    {
+                        if (i % 4 == 1)
+                        {
+                            throw new TimeoutException();
+                        }
+                    }
+                    catch (Exception ex) when (generation.Fail(ex) || request.Fail(ex))
+                    {
+                        throw;
+                    }
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
+            monitor.StartRequest("explicit", "legacy");
+            monitor.LogStage("explicit", "retrieval", TimeSpan.FromMilliseconds(120), new Dictionary<string, object?> { ["k"] = "v" });
+            monitor.LogStage("explicit", "retrieval", TimeSpan.FromMilliseconds(80));
+            monitor.EndRequest("explicit", OperationStatus.Cancelled, "OperationCanceledException");
+        }
+
+        var lane = new PerformanceLogFastParser(new PerformanceLogStringCache(), false);
+        var entry = new PerformanceLogEntry();
+        var lines = LogFiles.ReadLines(dir.Path);
+        Assert.Equal(21, lines.Count);
+        foreach (var text in lines)
+        {
+            byte[] line = Encoding.UTF8.GetBytes(text);
+            entry.Reset(line, 0, line.Length, true);
+            Assert.True(lane.TryParseLayout(line, entry), text);
+        }
+    }
 }
