@@ -301,10 +301,15 @@ internal sealed class RequestState
     {
         for (var i = 1; i < count; i++)
         {
+            if (!Before(in stages[i], in stages[i - 1]))
+            {
+                // Already in place: the usual case (stages start one after the other).
+                continue;
+            }
+
             var item = stages[i];
             var j = i - 1;
-            while (j >= 0 && (stages[j].FirstStartTimestamp > item.FirstStartTimestamp
-                || (stages[j].FirstStartTimestamp == item.FirstStartTimestamp && stages[j].Order > item.Order)))
+            while (j >= 0 && Before(in item, in stages[j]))
             {
                 stages[j + 1] = stages[j];
                 j--;
@@ -312,6 +317,9 @@ internal sealed class RequestState
 
             stages[j + 1] = item;
         }
+
+        static bool Before(in StageAccumulator a, in StageAccumulator b)
+            => a.FirstStartTimestamp < b.FirstStartTimestamp || (a.FirstStartTimestamp == b.FirstStartTimestamp && a.Order < b.Order);
     }
 
     /// <summary>Takes the request's spin lock (held for a few field updates only; never while calling user code).</summary>
