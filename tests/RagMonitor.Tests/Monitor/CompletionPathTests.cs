@@ -246,4 +246,35 @@ public sealed class CompletionPathTests
             Assert.Equal(record.GetProperty("total_time").GetDouble(), (end - start).TotalSeconds, 2);
         }
     }
+
+    [Fact]
+    public async Task Stages_are_written_in_the_order_they_started_whatever_the_order_they_ended()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using (var monitor = NewMonitor(dir.Path, clock))
+        {
+            using var request = monitor.BeginRequest("ask", "nested");
+            using (monitor.BeginStage("outer"))
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(1));
+                using (monitor.BeginStage("middle"))
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(1));
+                    using (monitor.BeginStage("inner"))
+                    {
+                        clock.Advance(TimeSpan.FromMilliseconds(1));
+                    }
+                }
+            }
+
+            using (monitor.BeginStage("last"))
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(1));
+            }
+        }
+
+        var record = LogFiles.ReadRecords(dir.Path).Single();
+        Assert.Equal(new[] { "outer", "middle", "inner", "last" }, record.GetProperty("stages").EnumerateObject().Select(p => p.Name));
+    }
 }
