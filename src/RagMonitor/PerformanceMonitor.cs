@@ -488,7 +488,15 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         request.AddMetadata(stageName, key, value);
     }
 
-    internal RequestSummary Snapshot(RequestState state) => state.Snapshot(GetTimestamp());
+    /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>
+    internal RequestSummary Snapshot(RequestState state)
+    {
+        // A throw-away record (never released to the pool): snapshots are rare and their summary must not share it.
+        var record = new CompletedRequest(_records);
+        state.SnapshotInto(record, GetTimestamp());
+        MarkBottlenecks(record, completed: false);
+        return record.ToSummary(isCompleted: false);
+    }
 
     internal void CountInternalError(Exception exception)
     {
@@ -523,7 +531,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
             var record = _records.Rent();
             state.SealInto(record, end, allocated, collections);
-            MarkBottlenecks(record);
+            MarkBottlenecks(record, completed: true);
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _completed);
             _statistics.Record(record);
@@ -563,26 +571,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Applies the share and absolute rules to an in-flight snapshot's stages (the adaptive rule judges finished requests only).</summary>
-    internal IReadOnlyList<Bottleneck> FindBottlenecks(StageSummary[] stages)
-    {
-        List<Bottleneck>? found = null;
-        foreach (var stage in stages)
-        {
-            if (TryFindBottleneck(stage.Name, stage.Share, stage.Duration, endTime: null, out var rule, out var limit))
-            {
-                (found ??= new List<Bottleneck>(2)).Add(new Bottleneck(stage.Name, stage.Share, rule, stage.Duration, limit));
-            }
-        }
-
-        return found is null ? Array.Empty<Bottleneck>() : found.ToArray();
-    }
-
-    /// <summary>Applies the bottleneck rules to a finished request's stages (no allocation).</summary>
-    private void MarkBottlenecks(CompletedRequest record)
+    /// <summary>Applies the bottleneck rules to a record's stages (no allocation); the adaptive rule only when <paramref name="completed"/>.</summary>
+    private void MarkBottlenecks(CompletedRequest record, bool completed)
     {
         var count = 0;
-        var endTime = record.StartTime + record.TotalTime;
+        DateTimeOffset? endTime = completed ? record.StartTime + record.TotalTime : null;
         foreach (ref var stage in record.Stages)
         {
             stage.IsBottleneck = TryFindBottleneck(stage.Name, stage.Share, stage.Duration, endTime, out stage.BottleneckRule, out stage.BottleneckLimit);

@@ -65,7 +65,8 @@ internal sealed class CompletedRequest
     internal string GetRequestId() => RequestId ?? PerformanceMonitor.FormatGeneratedId(GeneratedId);
 
     /// <summary>Builds the public summary of this record (the record stays valid).</summary>
-    internal RequestSummary ToSummary()
+    /// <param name="isCompleted">Whether the request has ended (<see langword="false"/> for an in-flight snapshot).</param>
+    internal RequestSummary ToSummary(bool isCompleted = true)
     {
         var count = StageCount;
         var stages = count == 0 ? Array.Empty<StageSummary>() : new StageSummary[count];
@@ -88,7 +89,7 @@ internal sealed class CompletedRequest
             }
         }
 
-        return new RequestSummary(RequestName, GetRequestId(), StartTime, TotalTime, Status, ErrorType, stages, bottlenecks, isCompleted: true, AllocatedBytes, GcCollections);
+        return new RequestSummary(RequestName, GetRequestId(), StartTime, TotalTime, Status, ErrorType, stages, bottlenecks, isCompleted, AllocatedBytes, GcCollections);
     }
 
     /// <summary>Drops the references this record holds and returns it to its pool.</summary>

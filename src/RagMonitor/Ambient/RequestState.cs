@@ -195,63 +195,18 @@ internal sealed class RequestState
         return null;
     }
 
-    /// <summary>Builds a summary of the stages recorded so far (ordered by first start).</summary>
-    internal RequestSummary Snapshot(long endTimestamp)
-    {
-        var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
-        var total = Monitor.ToDuration(totalTicks);
-        StageAccumulator[] copy;
-        int count;
-        OperationStatus status;
-        string? errorType;
-        Enter();
-        try
-        {
-            count = _stageCount;
-            copy = new StageAccumulator[count];
-            Array.Copy(_stages, copy, count);
-            for (var i = 0; i < count; i++)
-            {
-                if (copy[i].Metadata is { } list)
-                {
-                    copy[i].Metadata = new List<KeyValuePair<string, MetadataValue>>(list);
-                }
-            }
-
-            status = _status;
-            errorType = _errorType;
-        }
-        finally
-        {
-            Exit();
-        }
-
-        SortByFirstStart(copy, count);
-
-        var stages = new StageSummary[count];
-        for (var i = 0; i < count; i++)
-        {
-            ref var s = ref copy[i];
-            var share = totalTicks > 0 ? (double)s.ElapsedStopwatchTicks / totalTicks : 0d;
-            stages[i] = new StageSummary(
-                s.Name,
-                Monitor.ToDuration(s.ElapsedStopwatchTicks),
-                s.Calls,
-                share,
-                s.Status,
-                s.ErrorType,
-                (IReadOnlyList<KeyValuePair<string, MetadataValue>>?)s.Metadata ?? Array.Empty<KeyValuePair<string, MetadataValue>>());
-        }
-
-        var bottlenecks = Monitor.FindBottlenecks(stages);
-        return new RequestSummary(Name, Id, StartTime, total, status, errorType, stages, bottlenecks, isCompleted: false);
-    }
-
     /// <summary>
     /// Seals the request (later stage calls, metadata and outcomes are ignored) and copies its figures into
     /// <paramref name="record"/>: stages ordered by first start, with durations and shares. Bottlenecks are left to the monitor.
     /// </summary>
     internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
+        => CopyInto(record, endTimestamp, allocatedBytes, gcCollections, seal: true);
+
+    /// <summary>Copies the stages recorded so far into <paramref name="record"/> without sealing (an in-flight snapshot).</summary>
+    internal void SnapshotInto(CompletedRequest record, long endTimestamp)
+        => CopyInto(record, endTimestamp, null, null, seal: false);
+
+    private void CopyInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections, bool seal)
     {
         var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
         record.RequestName = Name;
@@ -265,17 +220,24 @@ internal sealed class RequestState
         Enter();
         try
         {
-            _sealed = true;
+            _sealed |= seal;
             record.Status = _status;
             record.ErrorType = _errorType;
             var count = _stageCount;
 
-            // Sealed: the accumulators may be reordered in place (in-flight snapshots sort a copy).
-            SortByFirstStart(_stages, count);
+            // Sealed, the accumulators may be reordered in place; a snapshot of a running request sorts a copy.
+            var source = _stages;
+            if (!seal)
+            {
+                source = new StageAccumulator[count];
+                Array.Copy(_stages, source, count);
+            }
+
+            SortByFirstStart(source, count);
             var stages = record.ResizeStages(count);
             for (var i = 0; i < count; i++)
             {
-                ref var s = ref _stages[i];
+                ref var s = ref source[i];
                 ref var target = ref stages[i];
                 target.Name = s.Name;
                 target.Duration = Monitor.ToDuration(s.ElapsedStopwatchTicks);
@@ -283,7 +245,9 @@ internal sealed class RequestState
                 target.Share = totalTicks > 0 ? (double)s.ElapsedStopwatchTicks / totalTicks : 0d;
                 target.Status = s.Status;
                 target.ErrorType = s.ErrorType;
-                target.Metadata = s.Metadata;
+
+                // A running request's lists may still grow: a snapshot keeps copies.
+                target.Metadata = seal || s.Metadata is null ? s.Metadata : new List<KeyValuePair<string, MetadataValue>>(s.Metadata);
                 target.IsBottleneck = false;
             }
         }
