@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using RagMonitor;
@@ -19,8 +18,9 @@ public class LiveStatisticsBenchmarks
     private readonly TimeSpan[] _durations = new TimeSpan[ValueCount];
     private DurationHistogram _histogram = null!;
     private LiveStatistics _statistics = null!;
-    private RequestSummary _summary = null!;
-    private RequestSummary _summaryWithBottleneck = null!;
+    // What PerformanceMonitor hands to the statistics when a request ends.
+    private CompletedRequest _record = null!;
+    private CompletedRequest _recordWithBottleneck = null!;
     private MonitorCounters _counters = null!;
     private int _next;
 
@@ -43,12 +43,12 @@ public class LiveStatisticsBenchmarks
 
         _statistics = new LiveStatistics(TimeSpan.FromMinutes(5), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
-        _summary = Summary(now, bottleneck: false);
-        _summaryWithBottleneck = Summary(now, bottleneck: true);
+        _record = Record(now, bottleneck: false);
+        _recordWithBottleneck = Record(now, bottleneck: true);
         for (var i = 0; i < 1000; i++)
         {
-            _statistics.Record(_summary);
-            _statistics.Record(_summaryWithBottleneck);
+            _statistics.Record(_record);
+            _statistics.Record(_recordWithBottleneck);
         }
 
         _counters = new MonitorCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -71,11 +71,11 @@ public class LiveStatisticsBenchmarks
 
     /// <summary>A finished request with three stages into the live statistics (no bottleneck).</summary>
     [Benchmark]
-    public void StatisticsRecordThreeStages() => _statistics.Record(_summary);
+    public void StatisticsRecordThreeStages() => _statistics.Record(_record);
 
     /// <summary>The same with one stage flagged as a bottleneck.</summary>
     [Benchmark]
-    public void StatisticsRecordThreeStagesWithBottleneck() => _statistics.Record(_summaryWithBottleneck);
+    public void StatisticsRecordThreeStagesWithBottleneck() => _statistics.Record(_recordWithBottleneck);
 
     /// <summary>The adaptive rule's look-up for one stage (cached p95), as done per stage when a request ends.</summary>
     [Benchmark]
@@ -89,16 +89,28 @@ public class LiveStatisticsBenchmarks
     [Benchmark]
     public MonitorStatistics StatisticsSnapshot() => _statistics.Snapshot(_counters);
 
-    private static RequestSummary Summary(DateTimeOffset now, bool bottleneck)
+    private static CompletedRequest Record(DateTimeOffset now, bool bottleneck)
     {
         var total = TimeSpan.FromMilliseconds(1000);
-        var stages = new[]
+        var record = new CompletedRequest(new CompletedRequestPool(1))
         {
-            new StageSummary("retrieval", TimeSpan.FromMilliseconds(200), 1, 0.2, OperationStatus.Success, null, Array.Empty<KeyValuePair<string, MetadataValue>>()),
-            new StageSummary("grading", TimeSpan.FromMilliseconds(150), 1, 0.15, OperationStatus.Success, null, Array.Empty<KeyValuePair<string, MetadataValue>>()),
-            new StageSummary("generation", TimeSpan.FromMilliseconds(bottleneck ? 600 : 250), 1, bottleneck ? 0.6 : 0.25, OperationStatus.Success, null, Array.Empty<KeyValuePair<string, MetadataValue>>()),
+            RequestName = "ask",
+            RequestId = "r1",
+            StartTime = now - total,
+            TotalTime = total,
+            BottleneckCount = bottleneck ? 1 : 0,
         };
-        var bottlenecks = bottleneck ? new[] { new Bottleneck("generation", 0.6, BottleneckRule.Share, "60.0%") } : Array.Empty<Bottleneck>();
-        return new RequestSummary("ask", "r1", now - total, total, OperationStatus.Success, null, stages, bottlenecks, isCompleted: true);
+        var stages = record.ResizeStages(3);
+        stages[0] = new CompletedStage { Name = "retrieval", Duration = TimeSpan.FromMilliseconds(200), Calls = 1, Share = 0.2 };
+        stages[1] = new CompletedStage { Name = "grading", Duration = TimeSpan.FromMilliseconds(150), Calls = 1, Share = 0.15 };
+        stages[2] = new CompletedStage
+        {
+            Name = "generation",
+            Duration = TimeSpan.FromMilliseconds(bottleneck ? 600 : 250),
+            Calls = 1,
+            Share = bottleneck ? 0.6 : 0.25,
+            IsBottleneck = bottleneck,
+        };
+        return record;
     }
 }
