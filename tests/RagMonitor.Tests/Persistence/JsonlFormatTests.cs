@@ -14,6 +14,12 @@ public sealed class JsonlFormatTests
 {
     private static readonly Regex s_timestampShape = new(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}[+-]\d{2}:\d{2}$", RegexOptions.CultureInvariant);
 
+    /// <summary>
+    /// The writer rounds seconds and shares to six decimals (half away from zero): a written figure is within half a
+    /// millionth of the exact one. Comparing both sides rounded to six places fails when the exact value ends in 5.
+    /// </summary>
+    private const double MicrosecondRounding = 0.5e-6 + 1e-12;
+
     internal static PerformanceMonitor NewMonitor(string directory, TimeProvider? clock = null, Action<PerformanceMonitorOptions>? configure = null)
     {
         var options = new PerformanceMonitorOptions { LogDirectory = directory, AdaptiveBottlenecks = false, SlowRequestThreshold = null };
@@ -119,12 +125,12 @@ public sealed class JsonlFormatTests
         Assert.Equal(0.2, generation.GetProperty("duration").GetDouble());
         Assert.Equal("failure", generation.GetProperty("status").GetString());
         Assert.Equal("TimeoutException", generation.GetProperty("error_type").GetString());
-        Assert.Equal(summary!.TotalTime.TotalSeconds, record.GetProperty("total_time").GetDouble(), 6);
+        Assert.Equal(summary!.TotalTime.TotalSeconds, record.GetProperty("total_time").GetDouble(), MicrosecondRounding);
         foreach (var stage in summary.Stages)
         {
             var written = record.GetProperty("stages").GetProperty(stage.Name);
-            Assert.Equal(stage.Share, written.GetProperty("share").GetDouble(), 6);
-            Assert.Equal(stage.Duration.TotalSeconds, written.GetProperty("duration").GetDouble(), 6);
+            Assert.Equal(stage.Share, written.GetProperty("share").GetDouble(), MicrosecondRounding);
+            Assert.Equal(stage.Duration.TotalSeconds, written.GetProperty("duration").GetDouble(), MicrosecondRounding);
         }
 
         var bottlenecks = record.GetProperty("bottlenecks").EnumerateArray().ToArray();
@@ -134,7 +140,7 @@ public sealed class JsonlFormatTests
         {
             Assert.Equal(summary.Bottlenecks[i].Stage, bottlenecks[i].GetProperty("stage").GetString());
             Assert.Equal("share", bottlenecks[i].GetProperty("rule").GetString());
-            Assert.Equal(summary.Bottlenecks[i].Share, bottlenecks[i].GetProperty("share").GetDouble(), 6);
+            Assert.Equal(summary.Bottlenecks[i].Share, bottlenecks[i].GetProperty("share").GetDouble(), MicrosecondRounding);
         }
     }
 
