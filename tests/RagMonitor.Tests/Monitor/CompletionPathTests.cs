@@ -239,11 +239,12 @@ public sealed class CompletionPathTests
         Assert.Equal(3, records.Count);
         foreach (var record in records)
         {
-            var start = DateTimeOffset.FromUnixTimeMilliseconds((long)(record.GetProperty("start_time").GetDouble() * 1000));
+            var start = DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(record.GetProperty("start_time").GetDouble() * TimeSpan.TicksPerSecond));
             var end = DateTimeOffset.Parse(record.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(start, before.AddMilliseconds(-50), after.AddMilliseconds(50));
             Assert.InRange(end, start, after.AddMilliseconds(50));
-            Assert.Equal(record.GetProperty("total_time").GetDouble(), (end - start).TotalSeconds, 2);
+            // Written to the microsecond each (and start_time as a double of about 16 digits): within a few microseconds.
+            Assert.Equal(record.GetProperty("total_time").GetDouble(), (end - start).TotalSeconds, 1e-5);
         }
     }
 

@@ -235,8 +235,11 @@ public sealed class LiveStatisticsTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Shifted() itself allocates one summary per call; the statistics add nothing to that.
+        // The thread's allocation counter can be off by part of one allocation context (8 KiB) when a collection,
+        // started by tests on other threads, retires the context mid-loop (seen: 8 and 3,496 bytes over in full
+        // runs). A real allocation by the statistics would cost at least 24 bytes for each of the 196,000 records.
         var perSummary = SummarySize(summaries[0]);
-        Assert.True(allocated <= perSummary * 49L * summaries.Length, $"allocated {allocated} bytes, summaries alone {perSummary * 49L * summaries.Length}");
+        Assert.True(allocated <= (perSummary * 49L * summaries.Length) + 8192, $"allocated {allocated} bytes, summaries alone {perSummary * 49L * summaries.Length}");
 
         var snapshot = statistics.Snapshot(s_counters);
         Assert.Equal(51L * summaries.Length, snapshot.FindRequest("ask")!.Lifetime.Count);
