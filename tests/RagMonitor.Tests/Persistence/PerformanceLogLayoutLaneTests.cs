@@ -194,26 +194,7 @@ public sealed class PerformanceLogLayoutLaneTests
 
             b.Append('}');
             var bytes = new List<byte>(Encoding.UTF8.GetBytes(b.ToString()));
-            int edits = random.Next(3) == 0 ? 0 : 1 + random.Next(2);
-            for (int e = 0; e < edits && bytes.Count > 1; e++)
-            {
-                int at = random.Next(bytes.Count);
-                switch (random.Next(4))
-                {
-                    case 0:
-                        bytes.RemoveRange(Math.Max(1, at), bytes.Count - Math.Max(1, at));
-                        break;
-                    case 1:
-                        bytes.RemoveAt(at);
-                        break;
-                    case 2:
-                        bytes.Insert(at, noise[random.Next(noise.Length)]);
-                        break;
-                    default:
-                        bytes[at] = noise[random.Next(noise.Length)];
-                        break;
-                }
-            }
+            LineEdits.Apply(bytes, random, noise, random.Next(3) == 0 ? 0 : 1 + random.Next(2), keep: 1);
 
             parsers.Check(bytes.ToArray());
         }

@@ -395,26 +395,7 @@ public sealed class PerformanceLogReaderTests : IDisposable
             for (int n = 0; n < 3000; n++)
             {
                 var bytes = new List<byte>(original);
-                int edits = n == 0 ? 0 : 1 + random.Next(3);
-                for (int e = 0; e < edits && bytes.Count > 0; e++)
-                {
-                    int at = random.Next(bytes.Count);
-                    switch (random.Next(4))
-                    {
-                        case 0:
-                            bytes.RemoveRange(at, bytes.Count - at);
-                            break;
-                        case 1:
-                            bytes.RemoveAt(at);
-                            break;
-                        case 2:
-                            bytes.Insert(at, noise[random.Next(noise.Length)]);
-                            break;
-                        default:
-                            bytes[at] = noise[random.Next(noise.Length)];
-                            break;
-                    }
-                }
+                LineEdits.Apply(bytes, random, noise, n == 0 ? 0 : 1 + random.Next(3), keep: 0);
 
                 byte[] candidate = bytes.ToArray();
                 total++;
