@@ -6,8 +6,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dir="${1:-/tmp/ragmon-bench}"
 lines="${2:-1000000}"
-dotnet build -c Release "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -nologo -v q
-ragmon=(dotnet "$root/src/RagMonitor.Cli/bin/Release/net10.0/ragmon.dll")
+# Measure what `dotnet tool install` puts on this machine: the tool package for this platform is exactly this
+# publish (ReadyToRun, tiered compilation off; see src/RagMonitor.Cli/RagMonitor.Cli.csproj).
+rid=$(dotnet --info | awk '/ RID:/ { print $2; exit }')
+out="$dir/ragmon-$rid"
+dotnet publish -c Release -r "$rid" --self-contained false "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -o "$out" -nologo -v q
+ragmon=("$out/ragmon")
 if [ ! -d "$dir/logs" ]; then
   "${ragmon[@]}" generate --out "$dir/logs" --requests "$lines" --days 1 --end 2026-11-29 --seed 42
 fi

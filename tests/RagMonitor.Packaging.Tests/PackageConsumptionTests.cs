@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Tasks;
 using System.Xml.Linq;
@@ -18,7 +17,6 @@ namespace RagMonitor.Packaging.Tests;
 /// </summary>
 public sealed class PackageConsumptionTests : IDisposable
 {
-    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(4);
     private readonly ITestOutputHelper _output;
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ragmonitor-pack-");
 
@@ -36,35 +34,15 @@ public sealed class PackageConsumptionTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
-
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private async Task<string> Run(string workingDirectory, IDictionary<string, string>? environment, params string[] arguments)
-    {
-        var result = await ProcessRunner.RunAsync(Dotnet, arguments, workingDirectory, environment, s_commandTimeout);
-        _output.WriteLine($"$ dotnet {string.Join(' ', arguments)}  (exit {result.ExitCode})");
-        Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} failed with exit code {result.ExitCode}:\n{result.Output}");
-        return result.Output;
-    }
+    private Task<string> Run(string workingDirectory, IDictionary<string, string>? environment, params string[] arguments)
+        => CleanCheckout.Run(_output, workingDirectory, environment, arguments);
 
     [Fact]
     public async Task The_packed_package_works_in_a_fresh_console_project()
     {
         // 1. A clean copy of what packing RagMonitor needs (no bin/obj, no ProjectReference from the consumer).
         var source = Directory.CreateDirectory(Path.Combine(_root.FullName, "source")).FullName;
-        var repo = RepositoryRoot();
-        foreach (var name in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config", "README.md" })
-        {
-            File.Copy(Path.Combine(repo, name), Path.Combine(source, name));
-        }
-
-        Directory.CreateDirectory(Path.Combine(source, "src"));
-        File.Copy(Path.Combine(repo, "src", "Directory.Build.props"), Path.Combine(source, "src", "Directory.Build.props"));
-        foreach (var name in new[] { "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes" })
-        {
-            CopyProject(Path.Combine(repo, "src", name), Path.Combine(source, "src", name));
-        }
+        CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes");
 
         // 2. Pack with a version used by no earlier run.
         var version = "0.1.0-pkgtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
@@ -143,23 +121,6 @@ public sealed class PackageConsumptionTests : IDisposable
         Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
         var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Distinct().ToList();
         Assert.Equal(new[] { "Microsoft.Extensions.Logging.Abstractions" }, dependencies);
-    }
-
-    private static void CopyProject(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(from, file);
-            var first = relative.Split(Path.DirectorySeparatorChar)[0];
-            if (first is "bin" or "obj")
-            {
-                continue;
-            }
-
-            var target = Path.Combine(to, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 
     private const string ConsumerProgram = """

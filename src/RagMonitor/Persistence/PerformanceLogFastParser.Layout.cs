@@ -496,7 +496,7 @@ internal sealed partial class PerformanceLogFastParser
                     {
                         int count = end - 1;
                         ulong squeezed = (t & ((1UL << (8 * whole)) - 1)) | ((t >> 8) & (ulong.MaxValue << (8 * whole)));
-                        double fraction = EightDigits(squeezed << (8 * (8 - count))) / s_powersOfTen[end - whole - 1];
+                        double fraction = EightDigits(squeezed << (8 * (8 - count))) / PerformanceLogNumbers.PowersOfTen[end - whole - 1];
                         value = negative ? -fraction : fraction;
                         i = p + end;
                         return true;
@@ -553,13 +553,13 @@ internal sealed partial class PerformanceLogFastParser
             return Number(s, ref i, out value, out _);
         }
 
-        double result = mantissa / s_powersOfTen[fractionDigits];
+        double result = mantissa / PerformanceLogNumbers.PowersOfTen[fractionDigits];
         value = negative ? -result : result;
         i = p;
         return true;
     }
 
-    private static readonly ulong[] s_integerPowersOfTen = { 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000 };
+    private static ReadOnlySpan<ulong> s_integerPowersOfTen => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
     /// <summary>
     /// Reads a run of decimal digits at <paramref name="p"/> into <paramref name="mantissa"/> (which wraps when the
@@ -609,6 +609,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary>The value of eight digits given as byte values 0–9, the first (most significant) in the lowest byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong EightDigits(ulong t)
     {
         // Neighbouring bytes into two-digit values (in the even bytes), then those into four-digit values (in the

@@ -832,9 +832,9 @@ internal sealed partial class PerformanceLogFastParser
             return false;
         }
 
-        if (exact && fractionDigits < s_powersOfTen.Length)
+        if (exact && fractionDigits < PerformanceLogNumbers.PowersOfTen.Length)
         {
-            double result = mantissa / s_powersOfTen[fractionDigits];
+            double result = mantissa / PerformanceLogNumbers.PowersOfTen[fractionDigits];
             value = negative ? -result : result;
             return true;
         }
@@ -843,12 +843,6 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     private const long MaxExactMantissa = 1L << 53;
-
-    private static readonly double[] s_powersOfTen =
-    {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    };
 
     private static bool SkipNumber(ReadOnlySpan<byte> s, ref int i) => SkipNumber(s, ref i, out _);
 

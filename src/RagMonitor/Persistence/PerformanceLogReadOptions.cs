@@ -131,6 +131,7 @@ public sealed class PerformanceLogReadStatistics
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void AddMatched(DateTimeOffset timestamp)
     {
         RecordsMatched++;
