@@ -38,6 +38,9 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             "A RagMonitor {Callback} handler threw; the exception was contained.");
 
     private static readonly string s_idPrefix = CreateIdPrefix();
+
+    /// <summary>How long <see cref="GetStatistics"/> waits at most for the sink's writer to record the statistics of queued requests.</summary>
+    private static readonly TimeSpan s_deferredStatisticsWait = TimeSpan.FromMilliseconds(250);
     private static long s_idCounter;
 
     private readonly PerformanceMonitorOptions _options;
@@ -52,7 +55,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private readonly ConcurrentDictionary<string, RequestState> _explicitRequests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (RequestSummary Summary, long EndTimestamp)> _completedSummaries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _completedOrder = new();
-    private long _inFlight;
+    private long _started;
     private long _completed;
     private long _stagesOutsideRequests;
     private long _callbackFailures;
@@ -106,7 +109,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     internal int PooledRecordsIdle => _records.Count;
 
     /// <summary>Requests started and not yet ended (read by the metrics).</summary>
-    internal long RequestsInFlight => Interlocked.Read(ref _inFlight);
+    internal long RequestsInFlight => Math.Max(0, Interlocked.Read(ref _started) - Interlocked.Read(ref _completed));
 
     // ---------------------------------------------------------------- ambient API
 
@@ -129,7 +132,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         var state = string.IsNullOrEmpty(requestId)
             ? new RequestState(this, requestName, null, NextGeneratedId(), start, WallClockAt(start))
             : new RequestState(this, requestName, requestId, 0, start, WallClockAt(start));
-        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _started);
         return new RequestScope(state);
     }
 
@@ -204,7 +207,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
 
         _completedSummaries.TryRemove(requestId, out _);
-        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _started);
         if (MonitorTracing.IsObserved)
         {
             state.Activity = MonitorTracing.StartDetachedRequest(state);
@@ -333,11 +336,27 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     // ---------------------------------------------------------------- statistics and lifetime
 
     /// <summary>Live statistics: per request name and stage, over the process lifetime and the sliding window, plus counters and process figures.</summary>
+    /// <remarks>
+    /// The statistics of a request that was queued to the log writer (and needed no summary on its thread) are recorded by
+    /// the writer thread as it takes the request off the queue, so that the request's thread does not pay for them. This
+    /// call first waits for the writer to catch up with every request finished before it — normally microseconds, at most
+    /// 250 ms (the writer could be stuck in a disk write); after that it returns what has been recorded.
+    /// </remarks>
     public MonitorStatistics GetStatistics()
     {
+        // Queued requests' statistics are recorded by the sink's writer: let it catch up (normally microseconds; bounded
+        // so that a writer stuck in a slow disk write cannot hold the caller for long).
+        _sink?.WaitForDeferredStatistics(s_deferredStatisticsWait);
+        return CollectStatistics();
+    }
+
+    /// <summary>The statistics recorded so far, without waiting for the writer (tests use it to see what is deferred).</summary>
+    internal MonitorStatistics CollectStatistics()
+    {
+        var completed = Interlocked.Read(ref _completed);
         var counters = new MonitorCounters(
-            RequestsInFlight: Interlocked.Read(ref _inFlight),
-            RequestsCompleted: Interlocked.Read(ref _completed),
+            RequestsInFlight: Math.Max(0, Interlocked.Read(ref _started) - completed),
+            RequestsCompleted: completed,
             StagesOutsideRequests: Interlocked.Read(ref _stagesOutsideRequests),
             CallbackFailures: Interlocked.Read(ref _callbackFailures),
             InternalErrors: Interlocked.Read(ref _internalErrors),
@@ -532,21 +551,28 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             var record = _records.Rent();
             state.SealInto(record, end, allocated, collections);
             MarkBottlenecks(record, completed: true);
-            Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _completed);
-            _statistics.Record(record);
             if (!summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened && !AlertsWanted(record))
             {
-                // The common case: nothing on this thread needs a summary; the writer builds it from the record.
-                var queued = _sink is not null && _sink.TryEnqueue(record);
-                if (!queued)
+                // The common case: nothing on this thread needs a summary. The sink's writer records the live statistics
+                // and builds the line from the record (GetStatistics waits for it: WaitForDeferredStatistics).
+                if (_sink is not null)
                 {
-                    record.Release();
+                    record.StatisticsDeferred = true;
+                    if (_sink.TryEnqueue(record))
+                    {
+                        return null;
+                    }
+
+                    record.StatisticsDeferred = false;
                 }
 
+                _statistics.Record(record);
+                record.Release();
                 return null;
             }
 
+            _statistics.Record(record);
             var summary = record.ToSummary();
             record.Release();
             if (state.Activity is { } activity)

@@ -99,9 +99,16 @@ internal sealed class CompletedRequest
         Pool.Return(this);
     }
 
+    /// <summary>
+    /// Set by the monitor when it hands the record to its sink without recording live statistics for it: the
+    /// sink's writer records them when it takes the record off the queue (<see cref="JsonlSink"/>).
+    /// </summary>
+    internal bool StatisticsDeferred;
+
     /// <summary>Drops the references this record holds (before it goes back to its pool).</summary>
     internal void Clear()
     {
+        StatisticsDeferred = false;
         for (var i = 0; i < StageCount; i++)
         {
             _stages[i] = default;

@@ -27,4 +27,10 @@ internal interface IRequestSink : IAsyncDisposable
 
     /// <summary>Records queued and not yet written.</summary>
     long RecordsPending { get; }
+
+    /// <summary>
+    /// Waits until the statistics of every record queued before the call with <see cref="CompletedRequest.StatisticsDeferred"/>
+    /// set are recorded, at most <paramref name="timeout"/>. Returns <see langword="false"/> on time-out.
+    /// </summary>
+    bool WaitForDeferredStatistics(TimeSpan timeout);
 }

@@ -76,6 +76,13 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     // Items are RequestSummary (public API, and monitor requests someone needed a summary of) or CompletedRequest
     // (a monitor's pooled record; the writer formats it directly and returns it to the pool).
     private readonly ConcurrentQueue<object> _queue = new();
+
+    /// <summary>Records taken off <see cref="_queue"/> (their statistics recorded) and not yet written; the writer's alone.</summary>
+    private readonly Queue<object> _backlog = new();
+    private readonly Action<CompletedRequest>? _deferredStatistics;
+
+    /// <summary>Items taken off <see cref="_queue"/> so far (by the writer, or dropped at close): their statistics are recorded.</summary>
+    private long _observed;
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly object _flushLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
@@ -122,6 +129,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <param name="timeProvider">The clock for today's date and the local time zone; <see cref="TimeProvider.System"/> by default.</param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public JsonlSink(PerformanceMonitorOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+        : this(options, logger, timeProvider, deferredStatistics: null)
+    {
+    }
+
+    /// <summary>A monitor's sink: <paramref name="deferredStatistics"/> records the live statistics of the records queued with <see cref="CompletedRequest.StatisticsDeferred"/>.</summary>
+    internal JsonlSink(PerformanceMonitorOptions options, ILogger? logger, TimeProvider? timeProvider, Action<CompletedRequest>? deferredStatistics)
     {
         if (options is null)
         {
@@ -139,6 +152,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             ? null
             : new RetentionPolicy(options.RetentionDays, options.ArchiveAfterDays);
         _backoff = _interval;
+        _deferredStatistics = deferredStatistics;
         _thread = new Thread(Run) { IsBackground = true, Name = "RagMonitor JSONL writer" };
         _thread.Start();
     }
@@ -281,7 +295,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 _acceptedAtLastCycle = before;
                 if (stopping)
                 {
-                    if (drained && _queue.IsEmpty)
+                    if (drained && _queue.IsEmpty && _backlog.Count == 0)
                     {
                         break;
                     }
@@ -356,6 +370,8 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     {
         try
         {
+            // Statistics first: they never wait for the disk, not even while writes fail.
+            ObserveQueued();
             if (_state.Records > 0 || _chunk.Length > 0)
             {
                 if (!WriteChunk())
@@ -368,9 +384,14 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             {
                 var item = _state.Held;
                 _state.Held = null;
-                if (item is null && !_queue.TryDequeue(out item))
+                if (item is null && !_backlog.TryDequeue(out item))
                 {
-                    break;
+                    if (!ObserveQueued())
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
                 DateOnly date;
@@ -613,6 +634,62 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     }
 
     /// <summary>Collects a formatted pooled record; they go back to their pool in batches (see <see cref="ReturnRecycled"/>).</summary>
+    /// <summary>
+    /// Moves what is queued now (not what arrives meanwhile, so that a steady stream cannot hold the writer here) to
+    /// the backlog, recording each record's deferred statistics. Returns whether anything moved.
+    /// </summary>
+    private bool ObserveQueued()
+    {
+        var limit = Interlocked.Read(ref _accepted) - Interlocked.Read(ref _observed);
+        var moved = false;
+        while (limit-- > 0 && _queue.TryDequeue(out var item))
+        {
+            Observe(item);
+            _backlog.Enqueue(item);
+            moved = true;
+        }
+
+        return moved;
+    }
+
+    /// <summary>Records the deferred statistics of an item taken off the queue (on the writer, or on any thread at close).</summary>
+    private void Observe(object item)
+    {
+        if (item is CompletedRequest record && record.StatisticsDeferred)
+        {
+            record.StatisticsDeferred = false;
+            _deferredStatistics?.Invoke(record);
+        }
+
+        Interlocked.Increment(ref _observed);
+    }
+
+    /// <inheritdoc />
+    bool IRequestSink.WaitForDeferredStatistics(TimeSpan timeout)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        if (Interlocked.Read(ref _observed) >= target)
+        {
+            return true;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var spin = default(SpinWait);
+        while (Interlocked.Read(ref _observed) < target && Volatile.Read(ref _writerStopped) == 0)
+        {
+            if (Stopwatch.GetElapsedTime(start) > timeout)
+            {
+                return false;
+            }
+
+            // Again each round: a record counted as accepted may reach the queue just after the writer looked.
+            _wake.Set();
+            spin.SpinOnce();
+        }
+
+        return true;
+    }
+
     private void Recycle(CompletedRequest record)
     {
         record.Clear();
@@ -640,9 +717,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>
     private long GiveUpPending()
     {
-        long lost = _state.Records + (_state.Held is null ? 0 : 1);
+        long lost = _state.Records + (_state.Held is null ? 0 : 1) + _backlog.Count;
         _state.Records = 0;
         _state.Held = null;
+        _backlog.Clear();
         _chunk.Clear(ChunkSize + 8192);
         Interlocked.Add(ref _dropped, lost);
         Interlocked.Add(ref _finished, lost);
@@ -652,8 +730,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private long DropLeftovers()
     {
         long count = 0;
-        while (_queue.TryDequeue(out _))
+        while (_queue.TryDequeue(out var item))
         {
+            Observe(item);
             Interlocked.Increment(ref _dropped);
             Interlocked.Increment(ref _finished);
             count++;

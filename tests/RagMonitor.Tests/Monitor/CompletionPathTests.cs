@@ -119,7 +119,7 @@ public sealed class CompletionPathTests
         RunRequest(monitor, clock, "a");
         RunRequest(monitor, clock, "b");
 
-        // No flush: the statistics are recorded on the request's thread, not by the writer.
+        // No flush: GetStatistics waits only for the writer to record the statistics (not to write the lines).
         var statistics = monitor.GetStatistics();
         var ask = Assert.Single(statistics.Requests);
         Assert.Equal(2, ask.Lifetime.Count);
@@ -129,6 +129,58 @@ public sealed class CompletionPathTests
         var generation = ask.Stages.Single(s => s.Name == "generation");
         Assert.Equal(2, generation.Lifetime.BottleneckCount);
         Assert.Equal(0, ask.Stages.Single(s => s.Name == "retrieval").Lifetime.BottleneckCount);
+    }
+
+    [Fact]
+    public async Task The_writer_records_the_statistics_of_queued_requests_and_GetStatistics_waits_for_it()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
+        {
+            LogDirectory = dir.Path,
+            AdaptiveBottlenecks = false,
+            SlowRequestThreshold = null,
+            MeasureResources = false,
+            FlushInterval = TimeSpan.FromMinutes(10), // the writer sleeps until something wakes it
+        }, null, clock);
+        RunRequest(monitor, clock, "a");
+        RunRequest(monitor, clock, "b");
+
+        // The requests' threads recorded nothing: the statistics wait in the queue with the records.
+        Assert.Empty(monitor.CollectStatistics().Requests);
+        Assert.Equal(2, monitor.CollectStatistics().Counters.RequestsCompleted);
+
+        // GetStatistics wakes the writer and waits for it to record them (the lines may or may not be written yet).
+        var statistics = monitor.GetStatistics();
+        Assert.Equal(2, Assert.Single(statistics.Requests).Lifetime.Count);
+        Assert.Equal(0, statistics.Counters.LogRecordsDropped);
+    }
+
+    [Fact]
+    public async Task Requests_the_full_queue_refuses_are_counted_in_the_statistics_by_their_own_thread()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
+        {
+            LogDirectory = dir.Path,
+            AdaptiveBottlenecks = false,
+            SlowRequestThreshold = null,
+            MeasureResources = false,
+            QueueCapacity = 5,
+            FlushInterval = TimeSpan.FromMinutes(10),
+        }, null, clock);
+        for (var i = 0; i < 20; i++)
+        {
+            RunRequest(monitor, clock, "r" + i);
+        }
+
+        Assert.Equal(15, Assert.Single(monitor.CollectStatistics().Requests).Lifetime.Count);
+        var statistics = monitor.GetStatistics();
+        Assert.Equal(20, Assert.Single(statistics.Requests).Lifetime.Count);
+        Assert.Equal(15, statistics.Counters.LogRecordsDropped);
+        Assert.Equal(5, statistics.Counters.LogRecordsPending + statistics.Counters.LogRecordsWritten);
     }
 
     [Fact]

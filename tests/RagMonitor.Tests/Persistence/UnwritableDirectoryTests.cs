@@ -56,6 +56,39 @@ public sealed class UnwritableDirectoryTests
     }
 
     [Fact]
+    public async Task While_writes_fail_the_statistics_go_on_counting_and_requests_given_up_at_close_stay_counted()
+    {
+        using var dir = new TempDirectory();
+        var blocker = dir.Combine("logs");
+        await File.WriteAllTextAsync(blocker, "a regular file where the log directory's parent should be");
+        var options = new PerformanceMonitorOptions { LogDirectory = Path.Combine(blocker, "performance"), AdaptiveBottlenecks = false, SlowRequestThreshold = null };
+        var monitor = new PerformanceMonitor(options);
+        for (var i = 0; i < 100; i++)
+        {
+            using var request = monitor.BeginRequest("ask");
+            using var stage = monitor.BeginStage("retrieval");
+        }
+
+        await WaitUntil(() => monitor.GetStatistics().Counters.LogWriteFailures >= 2);
+        for (var i = 0; i < 50; i++)
+        {
+            using var request = monitor.BeginRequest("ask");
+            using var stage = monitor.BeginStage("retrieval");
+        }
+
+        // The records stay queued for the retries, yet every request is in the statistics.
+        var statistics = monitor.GetStatistics();
+        Assert.Equal(150, statistics.Counters.LogRecordsPending);
+        Assert.Equal(150, Assert.Single(statistics.Requests).Lifetime.Count);
+        Assert.Equal(150, statistics.FindStage("retrieval")!.Lifetime.Count);
+
+        await monitor.DisposeAsync();
+        statistics = monitor.GetStatistics();
+        Assert.Equal(150, statistics.Counters.LogRecordsDropped);
+        Assert.Equal(150, Assert.Single(statistics.Requests).Lifetime.Count);
+    }
+
+    [Fact]
     public async Task While_broken_the_queue_stays_bounded_and_the_excess_is_dropped()
     {
         using var dir = new TempDirectory();
