@@ -17,6 +17,8 @@ namespace RagMonitor.Benchmarks;
 /// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter *PersistedRequest*
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[MinColumn]
 [WarmupCount(3)]
 [IterationCount(20)]
 [InvocationCount(20_000)]

@@ -172,6 +172,18 @@ public sealed class PerformanceLogEntry
         _requestIdLength = length;
     }
 
+    /// <summary>Adds a stage, built in its slot (the layout lane's path: no copy of the entry).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddStage(string name, double durationSeconds, int? calls, double? share, OperationStatus? status, string? errorType, int metadataStart, int metadataLength)
+    {
+        if (_stageCount == _stages.Length)
+        {
+            Array.Resize(ref _stages, _stages.Length * 2);
+        }
+
+        _stages[_stageCount++] = new LogStageEntry(name, durationSeconds, calls, share, status, errorType, metadataStart, metadataLength);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddStage(in LogStageEntry stage)
     {

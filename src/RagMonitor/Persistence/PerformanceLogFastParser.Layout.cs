@@ -206,7 +206,7 @@ internal sealed partial class PerformanceLogFastParser
                 return false;
             }
 
-            entry.AddStage(new LogStageEntry(name!, duration, calls, share, status, errorType, metadataStart, metadataLength));
+            entry.AddStage(name!, duration, calls, share, status, errorType, metadataStart, metadataLength);
             i++;
             if (At(s, i, (byte)','))
             {
@@ -460,8 +460,8 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary>
-    /// A JSON number without an exponent and with at most 15 digits — exactly the value <see cref="Number(ReadOnlySpan{byte}, ref int, out double, out bool)"/>
-    /// computes (mantissa over a power of ten; 15 digits stay below 2^53) — or, for any other number, that method.
+    /// A JSON number without an exponent whose digits, as one integer, stay within what <see cref="Number(ReadOnlySpan{byte}, ref int, out double, out bool)"/>
+    /// computes exactly (mantissa over a power of ten, the mantissa below 2^53) — exactly that method's value — or, for any other number, that method.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool LayoutNumber(ReadOnlySpan<byte> s, ref int i, out double value)
@@ -548,7 +548,10 @@ internal sealed partial class PerformanceLogFastParser
             digits += fractionDigits;
         }
 
-        if (digits > 15 || (p < s.Length && (s[p] | 0x20) == (byte)'e'))
+        // Number accumulates digits while the mantissa stays below 2^53 / 10 and is exact (mantissa over a power of
+        // ten) when every digit fitted: up to 15 digits always do; 16 to 19 digits (a start_time with microseconds)
+        // do when the mantissa without its last digit is below that bound — the same test, on the same value.
+        if ((p < s.Length && (s[p] | 0x20) == (byte)'e') || digits > 19 || (digits > 15 && mantissa / 10 >= (ulong)(MaxExactMantissa / 10)))
         {
             return Number(s, ref i, out value, out _);
         }

@@ -209,21 +209,38 @@ public sealed class PerformanceLogLayoutLaneTests
         var random = new Random(7);
         var lane = new PerformanceLogFastParser(new PerformanceLogStringCache(), false);
         var entry = new PerformanceLogEntry();
-        for (int n = 0; n < 20_000; n++)
+        // The edges of the exact path: a mantissa of 16 to 19 digits is exact while it is at most 9007199254740989
+        // (its first 15+ digits below 2^53 / 10), and leading fraction zeros count as digits but not in the mantissa.
+        string[] edges =
         {
-            // 1 to 17 digits split anywhere between the integer and the fraction part (17: past the exact path).
-            int digits = 1 + random.Next(17);
-            var text = new StringBuilder();
-            for (int d = 0; d < digits; d++)
+            "1795910400.057720", "1795910400.999999", "9007199254740989", "9007199254740990", "900719925474098.9",
+            "90071992547409.91", "0.000000000000001234", "0.0000000000000001234", "9999999999999999999", "10000000000000000000",
+            "1234567890123456.789", "0.9007199254740989", "0.9007199254740999",
+        };
+        for (int n = 0; n < 20_000 + edges.Length; n++)
+        {
+            string number;
+            if (n < edges.Length)
             {
-                text.Append((char)('0' + random.Next(10)));
+                number = edges[n];
             }
-
-            int point = random.Next(digits);
-            string number = text.ToString(0, point + 1).TrimStart('0') is { Length: > 0 } whole ? whole : "0";
-            if (point + 1 < digits)
+            else
             {
-                number += "." + text.ToString(point + 1, digits - point - 1);
+                // 1 to 21 digits split anywhere between the integer and the fraction part (16 to 19: the exact path
+                // while the mantissa allows it; 20 and more: the general number rule).
+                int digits = 1 + random.Next(21);
+                var text = new StringBuilder();
+                for (int d = 0; d < digits; d++)
+                {
+                    text.Append((char)('0' + random.Next(10)));
+                }
+
+                int point = random.Next(digits);
+                number = text.ToString(0, point + 1).TrimStart('0') is { Length: > 0 } whole ? whole : "0";
+                if (point + 1 < digits)
+                {
+                    number += "." + text.ToString(point + 1, digits - point - 1);
+                }
             }
 
             var time = new DateTimeOffset(2026, 1 + random.Next(12), 1 + random.Next(28), random.Next(24), random.Next(60), random.Next(60), TimeSpan.FromMinutes(15 * random.Next(-4, 5)))
