@@ -38,12 +38,15 @@ internal sealed partial class PerformanceLogFastParser
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Result Parse(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
-    {
-        if (TryParseLayout(s, entry))
-        {
-            return Result.Parsed;
-        }
+        => TryParseLayout(s, entry) ? Result.Parsed : ParseGeneral(s, entry);
 
+    /// <summary>
+    /// The general scanner, for lines the layout lane declines. A method of its own so that it is compiled only when
+    /// such a line turns up (a warm-up of the writer's layout does not pay for it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private Result ParseGeneral(ReadOnlySpan<byte> s, PerformanceLogEntry entry)
+    {
         entry.ClearParsed();
         int i = 0;
         SkipWhitespace(s, ref i);
