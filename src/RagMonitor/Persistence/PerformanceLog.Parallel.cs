@@ -29,7 +29,7 @@ public static partial class PerformanceLog
     }
 
     /// <summary>Plain files larger than this are split into chunks of about this size for a parallel read.</summary>
-    internal const long ParallelChunkSize = 8L * 1024 * 1024;
+    internal const long ParallelChunkSize = 32L * 1024 * 1024;
 
     /// <summary>
     /// Reads the given files on several threads: large plain files are split into chunks at line boundaries, each

@@ -19,7 +19,8 @@ namespace RagMonitor;
 /// that, names are recorded as <see cref="OtherName"/>).
 /// </para>
 /// <para>
-/// <see cref="Record(CompletedRequest)"/> runs on the request's thread: no locks in steady state (only when a
+/// <see cref="Record(CompletedRequest)"/> runs on the log writer's thread for requests queued to the log (see
+/// <see cref="PerformanceMonitor.GetStatistics"/>), else on the request's thread: no locks in steady state (only when a
 /// slot rotates to a new sub-window, or the first time a name is seen), a few <see cref="Interlocked"/>
 /// operations per stage, no allocation.
 /// </para>
