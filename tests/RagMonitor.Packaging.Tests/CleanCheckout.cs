@@ -66,3 +66,33 @@ internal static class CleanCheckout
         }
     }
 }
+
+/// <summary>A packaging test: its own temporary folder (removed afterwards) and the test's output.</summary>
+public abstract class PackagingTest : IDisposable
+{
+    protected PackagingTest(ITestOutputHelper output, string prefix)
+    {
+        Output = output;
+        Root = Directory.CreateTempSubdirectory(prefix);
+    }
+
+    /// <summary>Receives the commands run and their exit codes.</summary>
+    protected ITestOutputHelper Output { get; }
+
+    /// <summary>The test's temporary folder.</summary>
+    protected DirectoryInfo Root { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Root.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A build server may still hold a file; the temp folder is left behind.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

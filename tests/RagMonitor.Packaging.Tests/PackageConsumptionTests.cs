@@ -15,47 +15,35 @@ namespace RagMonitor.Packaging.Tests;
 /// Packs RagMonitor from a clean copy of its sources (as a fresh clone would), then builds and runs a new
 /// console project that takes the package from a local folder feed, exactly as a user would.
 /// </summary>
-public sealed class PackageConsumptionTests : IDisposable
+public sealed class PackageConsumptionTests : PackagingTest
 {
-    private readonly ITestOutputHelper _output;
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ragmonitor-pack-");
-
-    public PackageConsumptionTests(ITestOutputHelper output) => _output = output;
-
-    public void Dispose()
+    public PackageConsumptionTests(ITestOutputHelper output)
+        : base(output, "ragmonitor-pack-")
     {
-        try
-        {
-            _root.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A build server may still hold a file; the temp folder is left behind.
-        }
     }
 
     private Task<string> Run(string workingDirectory, IDictionary<string, string>? environment, params string[] arguments)
-        => CleanCheckout.Run(_output, workingDirectory, environment, arguments);
+        => CleanCheckout.Run(Output, workingDirectory, environment, arguments);
 
     [Fact]
     public async Task The_packed_package_works_in_a_fresh_console_project()
     {
         // 1. A clean copy of what packing RagMonitor needs (no bin/obj, no ProjectReference from the consumer).
-        var source = Directory.CreateDirectory(Path.Combine(_root.FullName, "source")).FullName;
+        var source = Directory.CreateDirectory(Path.Combine(Root.FullName, "source")).FullName;
         CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes");
 
         // 2. Pack with a version used by no earlier run.
         var version = "0.1.0-pkgtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-        var feed = Directory.CreateDirectory(Path.Combine(_root.FullName, "feed")).FullName;
+        var feed = Directory.CreateDirectory(Path.Combine(Root.FullName, "feed")).FullName;
         await Run(source, null, "pack", Path.Combine("src", "RagMonitor", "RagMonitor.csproj"), "-c", "Release", "-o", feed, "-p:Version=" + version);
         var package = Path.Combine(feed, $"RagMonitor.{version}.nupkg");
         Assert.True(File.Exists(package), "no package at " + package);
         CheckPackageLayout(package, version);
 
         // 3. A fresh console project taking the package from the local feed, with its own package folder.
-        var app = Path.Combine(_root.FullName, "app");
-        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages") };
-        await Run(_root.FullName, isolated, "new", "console", "-o", app, "-n", "PackConsumer", "--no-restore");
+        var app = Path.Combine(Root.FullName, "app");
+        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Root.FullName, "packages") };
+        await Run(Root.FullName, isolated, "new", "console", "-o", app, "-n", "PackConsumer", "--no-restore");
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -77,7 +65,7 @@ public sealed class PackageConsumptionTests : IDisposable
         Assert.Contains($"RagMonitor/{version}", assets, StringComparison.Ordinal);
 
         // 4. Run it and read what it wrote.
-        var logs = Path.Combine(_root.FullName, "logs");
+        var logs = Path.Combine(Root.FullName, "logs");
         var output = await Run(app, isolated, "run", "-c", "Release", "--no-build", "--", logs);
         Assert.Contains("answer: what is rag? (2 documents)", output, StringComparison.Ordinal);
         Assert.Contains("completed ask: retrieval,generation success", output, StringComparison.Ordinal);

@@ -16,36 +16,24 @@ namespace RagMonitor.Packaging.Tests;
 /// Packs the <c>ragmon</c> tool from a clean copy of its sources with the README's command, installs it from the
 /// folder with <c>dotnet tool install</c> as the README says, and runs it.
 /// </summary>
-public sealed class ToolPackageTests : IDisposable
+public sealed class ToolPackageTests : PackagingTest
 {
     /// <summary>The platforms with a ReadyToRun package of their own (the csproj's ToolPackageRuntimeIdentifiers without 'any').</summary>
     private static readonly string[] s_platforms = { "linux-x64", "linux-arm64", "osx-x64", "osx-arm64", "win-x64" };
 
-    private readonly ITestOutputHelper _output;
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ragmonitor-tool-");
-
-    public ToolPackageTests(ITestOutputHelper output) => _output = output;
-
-    public void Dispose()
+    public ToolPackageTests(ITestOutputHelper output)
+        : base(output, "ragmonitor-tool-")
     {
-        try
-        {
-            _root.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A build server may still hold a file; the temp folder is left behind.
-        }
     }
 
     [Fact]
     public async Task The_tool_installs_from_a_local_pack_and_runs_precompiled_on_this_platform()
     {
-        var source = Directory.CreateDirectory(Path.Combine(_root.FullName, "source")).FullName;
+        var source = Directory.CreateDirectory(Path.Combine(Root.FullName, "source")).FullName;
         CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Cli");
         var version = "0.1.0-tooltest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-        var feed = Directory.CreateDirectory(Path.Combine(_root.FullName, "artifacts")).FullName;
-        await CleanCheckout.Run(_output, source, null, "pack", Path.Combine("src", "RagMonitor.Cli"), "-c", "Release", "-o", feed, "-p:Version=" + version);
+        var feed = Directory.CreateDirectory(Path.Combine(Root.FullName, "artifacts")).FullName;
+        await CleanCheckout.Run(Output, source, null, "pack", Path.Combine("src", "RagMonitor.Cli"), "-c", "Release", "-o", feed, "-p:Version=" + version);
 
         // One small pointer package, one package per platform, the portable fallback.
         var pointer = Path.Combine(feed, $"RagMonitor.Cli.{version}.nupkg");
@@ -64,11 +52,11 @@ public sealed class ToolPackageTests : IDisposable
         }
 
         // Install it the README's way, with a package folder of its own so that nothing comes from an earlier run.
-        var tools = Path.Combine(_root.FullName, "tools");
-        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages") };
-        await CleanCheckout.Run(_output, _root.FullName, isolated, "tool", "install", "--tool-path", tools, "--add-source", feed, "RagMonitor.Cli", "--version", version);
+        var tools = Path.Combine(Root.FullName, "tools");
+        var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Root.FullName, "packages") };
+        await CleanCheckout.Run(Output, Root.FullName, isolated, "tool", "install", "--tool-path", tools, "--add-source", feed, "RagMonitor.Cli", "--version", version);
         var ragmon = Path.Combine(tools, OperatingSystem.IsWindows() ? "ragmon.exe" : "ragmon");
-        var versionOutput = await CleanCheckout.RunProgram(_output, ragmon, _root.FullName, null, "--version");
+        var versionOutput = await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "--version");
         Assert.StartsWith(version, versionOutput.Trim(), StringComparison.Ordinal);
 
         // On a platform with a package of its own, that package was installed: precompiled, tiering off.
@@ -87,9 +75,9 @@ public sealed class ToolPackageTests : IDisposable
         }
 
         // It reads logs: a generated day, summarised as CSV.
-        var logs = Path.Combine(_root.FullName, "logs");
-        await CleanCheckout.RunProgram(_output, ragmon, _root.FullName, null, "generate", "--out", logs, "--requests", "200", "--days", "1", "--end", "2026-11-29", "--seed", "7");
-        var csv = await CleanCheckout.RunProgram(_output, ragmon, _root.FullName, null, "summary", "--log-dir", logs, "--format", "csv");
+        var logs = Path.Combine(Root.FullName, "logs");
+        await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "generate", "--out", logs, "--requests", "200", "--days", "1", "--end", "2026-11-29", "--seed", "7");
+        var csv = await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "summary", "--log-dir", logs, "--format", "csv");
         var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(',')).ToList();
         Assert.Equal("request", rows[0][0]);
         Assert.Equal(200, rows.Where(r => r.Length > 2 && r[1] == "total").Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture)));

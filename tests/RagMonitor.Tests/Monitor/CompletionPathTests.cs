@@ -14,7 +14,7 @@ namespace RagMonitor.Tests.Monitor;
 /// </summary>
 public sealed class CompletionPathTests
 {
-    private static PerformanceMonitor NewMonitor(string directory, TimeProvider clock, int queueCapacity = 1024) =>
+    private static PerformanceMonitor NewMonitor(string directory, TimeProvider clock, int queueCapacity = 1024, TimeSpan? flushInterval = null) =>
         new(new PerformanceMonitorOptions
         {
             LogDirectory = directory,
@@ -22,6 +22,7 @@ public sealed class CompletionPathTests
             SlowRequestThreshold = null,
             QueueCapacity = queueCapacity,
             MeasureResources = false,
+            FlushInterval = flushInterval ?? new PerformanceMonitorOptions().FlushInterval,
         }, null, clock);
 
     /// <summary>A request with parallel-looking stage order, repeated calls, metadata, a failed stage and a bottleneck.</summary>
@@ -136,14 +137,7 @@ public sealed class CompletionPathTests
     {
         using var dir = new TempDirectory();
         var clock = new ManualTimeProvider();
-        await using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
-        {
-            LogDirectory = dir.Path,
-            AdaptiveBottlenecks = false,
-            SlowRequestThreshold = null,
-            MeasureResources = false,
-            FlushInterval = TimeSpan.FromMinutes(10), // the writer sleeps until something wakes it
-        }, null, clock);
+        await using var monitor = NewMonitor(dir.Path, clock, flushInterval: TimeSpan.FromMinutes(10)); // the writer sleeps until something wakes it
         RunRequest(monitor, clock, "a");
         RunRequest(monitor, clock, "b");
 
@@ -162,15 +156,7 @@ public sealed class CompletionPathTests
     {
         using var dir = new TempDirectory();
         var clock = new ManualTimeProvider();
-        await using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
-        {
-            LogDirectory = dir.Path,
-            AdaptiveBottlenecks = false,
-            SlowRequestThreshold = null,
-            MeasureResources = false,
-            QueueCapacity = 5,
-            FlushInterval = TimeSpan.FromMinutes(10),
-        }, null, clock);
+        await using var monitor = NewMonitor(dir.Path, clock, queueCapacity: 5, flushInterval: TimeSpan.FromMinutes(10));
         for (var i = 0; i < 20; i++)
         {
             RunRequest(monitor, clock, "r" + i);
