@@ -466,47 +466,26 @@ internal sealed partial class PerformanceLogFastParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LayoutNumber(ReadOnlySpan<byte> s, ref int i, out double value)
     {
-        // Inlined into the lane: the usual number (non-negative, up to eight bytes) without a call; the rest below.
-        int p = i;
-        if (p + 8 <= s.Length)
+        // Inlined into the lane: the usual number (non-negative, within eight bytes) without a call; the rest below.
+        if (WindowNumber(s, i, out value, out int length))
         {
-            ulong t = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(p, 8)) ^ 0x3030303030303030UL;
-            ulong nonDigits = ((t + 0x0606060606060606UL) | t) & 0xF0F0F0F0F0F0F0F0UL;
-            int whole = BitOperations.TrailingZeroCount(nonDigits) >> 3;
-            if (whole is >= 1 and < 7 && (whole == 1 || (byte)t != 0) && (byte)(t >> (8 * whole)) == ((byte)'.' ^ 0x30))
-            {
-                int end = BitOperations.TrailingZeroCount(nonDigits & (ulong.MaxValue << (8 * (whole + 1)))) >> 3;
-                if (end > whole + 1 && p + end < s.Length && (uint)(s[p + end] - '0') > 9 && (s[p + end] | 0x20) != (byte)'e')
-                {
-                    int count = end - 1;
-                    ulong squeezed = (t & ((1UL << (8 * whole)) - 1)) | ((t >> 8) & (ulong.MaxValue << (8 * whole)));
-                    value = EightDigits(squeezed << (8 * (8 - count))) / PerformanceLogNumbers.PowersOfTen[end - whole - 1];
-                    i = p + end;
-                    return true;
-                }
-            }
+            i += length;
+            return true;
         }
 
         return LayoutNumberOther(s, ref i, out value);
     }
 
-    /// <summary><see cref="LayoutNumber"/> for every number its inlined part does not take: the same rules, in full.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static bool LayoutNumberOther(ReadOnlySpan<byte> s, ref int i, out double value)
+    /// <summary>
+    /// A non-negative number at <paramref name="p"/> that fits in eight bytes ("0.029251", "1.5", "20"): classify the
+    /// eight bytes at once, find where the digits stop and, for a decimal point, where the fraction's digits stop,
+    /// then squeeze the point out and convert all digits in one step. <see langword="false"/> for anything else.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WindowNumber(ReadOnlySpan<byte> s, int p, out double value, out int length)
     {
-        int p = i;
-        bool negative = false;
-        if (p < s.Length && s[p] == (byte)'-')
-        {
-            negative = true;
-            p++;
-        }
-
         if (p + 8 <= s.Length)
         {
-            // The usual number fits in eight bytes ("0.029251", "1.5", "20"): classify the eight bytes at once, find
-            // where the digits stop and, for a decimal point, where the fraction's digits stop, then squeeze the
-            // point out and convert all digits in one step.
             ulong t = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(p, 8)) ^ 0x3030303030303030UL;
             ulong nonDigits = ((t + 0x0606060606060606UL) | t) & 0xF0F0F0F0F0F0F0F0UL;
             int whole = BitOperations.TrailingZeroCount(nonDigits) >> 3;
@@ -524,20 +503,42 @@ internal sealed partial class PerformanceLogFastParser
                     {
                         int count = end - 1;
                         ulong squeezed = (t & ((1UL << (8 * whole)) - 1)) | ((t >> 8) & (ulong.MaxValue << (8 * whole)));
-                        double fraction = EightDigits(squeezed << (8 * (8 - count))) / PerformanceLogNumbers.PowersOfTen[end - whole - 1];
-                        value = negative ? -fraction : fraction;
-                        i = p + end;
+                        value = EightDigits(squeezed << (8 * (8 - count))) / PerformanceLogNumbers.PowersOfTen[end - whole - 1];
+                        length = end;
                         return true;
                     }
                 }
                 else if (((stop ^ 0x30) | 0x20) != (byte)'e')
                 {
-                    double integer = EightDigits(t << (8 * (8 - whole)));
-                    value = negative ? -integer : integer;
-                    i = p + whole;
+                    value = EightDigits(t << (8 * (8 - whole)));
+                    length = whole;
                     return true;
                 }
             }
+        }
+
+        value = 0;
+        length = 0;
+        return false;
+    }
+
+    /// <summary><see cref="LayoutNumber"/> for every number its inlined part does not take: a sign, or more than eight bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static bool LayoutNumberOther(ReadOnlySpan<byte> s, ref int i, out double value)
+    {
+        int p = i;
+        bool negative = false;
+        if (p < s.Length && s[p] == (byte)'-')
+        {
+            negative = true;
+            p++;
+        }
+
+        if (WindowNumber(s, p, out double windowed, out int length))
+        {
+            value = negative ? -windowed : windowed;
+            i = p + length;
+            return true;
         }
 
         value = 0;
