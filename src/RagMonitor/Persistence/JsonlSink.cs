@@ -633,7 +633,6 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         internal object? Held;
     }
 
-    /// <summary>Collects a formatted pooled record; they go back to their pool in batches (see <see cref="ReturnRecycled"/>).</summary>
     /// <summary>
     /// Moves what is queued now (not what arrives meanwhile, so that a steady stream cannot hold the writer here) to
     /// the backlog, recording each record's deferred statistics. Returns whether anything moved.
@@ -690,6 +689,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         return true;
     }
 
+    /// <summary>Collects a formatted pooled record; they go back to their pool in batches (see <see cref="ReturnRecycled"/>).</summary>
     private void Recycle(CompletedRequest record)
     {
         record.Clear();

@@ -172,7 +172,7 @@ public sealed class PerformanceLogEntry
         _requestIdLength = length;
     }
 
-    /// <summary>Adds a stage, built in its slot (the layout lane's path: no copy of the entry).</summary>
+    /// <summary>Adds a stage, built in its slot (the layout lane's path: no copy through a temporary).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AddStage(string name, double durationSeconds, int? calls, double? share, OperationStatus? status, string? errorType, int metadataStart, int metadataLength)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -131,7 +132,7 @@ public sealed class PerformanceLogReadStatistics
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AddMatched(DateTimeOffset timestamp)
     {
         RecordsMatched++;
