@@ -270,10 +270,10 @@ internal sealed partial class PerformanceLogFastParser
     /// is matched against the last name of <paramref name="slot"/> and then of every other slot before the cache is
     /// asked: names alternate between slots (the first bottleneck is one stage on one line, another on the next).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool LayoutName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
-        // The usual case: the slot's last name, matched with its quotes (which also proves where the string ends).
+        // The usual case, inlined: the slot's last name, matched with its quotes (which also proves where the string ends).
         if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] quoted && s.Slice(i).StartsWith(quoted))
         {
             i += quoted.Length;
@@ -281,6 +281,13 @@ internal sealed partial class PerformanceLogFastParser
             return true;
         }
 
+        return LayoutNewName(s, ref i, slot, out name);
+    }
+
+    /// <summary><see cref="LayoutName"/> when the slot's last name does not match: the other slots, then the cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private bool LayoutNewName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+    {
         int length = NextQuote(s, i + 1);
         if (length < 0)
         {
@@ -323,16 +330,24 @@ internal sealed partial class PerformanceLogFastParser
     /// Skips a stage's metadata object (at its <c>{</c>): flat objects of strings, numbers, <c>true</c>,
     /// <c>false</c> and <c>null</c> are validated here; anything nested goes to <see cref="SkipValue"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LayoutSkipMetadata(ReadOnlySpan<byte> s, ref int i)
     {
-        int p = i + 1;
-        if (At(s, p, (byte)'}'))
+        // An empty object, inlined; any other to the loop.
+        if (At(s, i + 1, (byte)'}'))
         {
-            i = p + 1;
+            i += 2;
             return true;
         }
 
+        return LayoutSkipMetadataMembers(s, ref i);
+    }
+
+    /// <summary><see cref="LayoutSkipMetadata"/> for an object with members.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static bool LayoutSkipMetadataMembers(ReadOnlySpan<byte> s, ref int i)
+    {
+        int p = i + 1;
         while (true)
         {
             if (!At(s, p, (byte)'"'))
@@ -393,7 +408,7 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary>A status string (the common <c>"success"</c> in one comparison); <see cref="Status"/> for the others.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LayoutStatus(ReadOnlySpan<byte> s, ref int i, out OperationStatus? status)
     {
         if (Expect(s, ref i, "\"success\""u8))
@@ -407,8 +422,23 @@ internal sealed partial class PerformanceLogFastParser
     }
 
     /// <summary><c>calls</c>: a plain integer of up to nine digits here; anything else by the general number rule.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LayoutCalls(ReadOnlySpan<byte> s, ref int i, out int? calls)
+    {
+        // One digit 1–9 followed by the end of the member, inlined; anything else below.
+        if ((uint)(i + 1) < (uint)s.Length && (uint)(s[i] - '1') <= 8 && s[i + 1] is (byte)',' or (byte)'}')
+        {
+            calls = s[i] - '0';
+            i++;
+            return true;
+        }
+
+        return LayoutCallsOther(s, ref i, out calls);
+    }
+
+    /// <summary><see cref="LayoutCalls"/> for every value its inlined part does not take.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static bool LayoutCallsOther(ReadOnlySpan<byte> s, ref int i, out int? calls)
     {
         int p = i;
         int value = 0;
