@@ -25,10 +25,6 @@ internal sealed class LogAnalysis
 
     internal long RecordCount { get; private set; }
 
-    internal DateTimeOffset? First { get; private set; }
-
-    internal DateTimeOffset? Last { get; private set; }
-
     /// <summary>Request aggregates ordered by name.</summary>
     internal IReadOnlyList<RequestAggregate> Requests
     {
@@ -43,18 +39,8 @@ internal sealed class LogAnalysis
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(PerformanceLogEntry entry)
     {
+        // The period the records cover is the read's (PerformanceLogReadStatistics.FirstTimestamp/LastTimestamp): not kept twice.
         RecordCount++;
-        DateTimeOffset timestamp = entry.Timestamp;
-        if (First is not DateTimeOffset first || timestamp < first)
-        {
-            First = timestamp;
-        }
-
-        if (Last is not DateTimeOffset last || timestamp > last)
-        {
-            Last = timestamp;
-        }
-
         string name = entry.RequestName ?? UnnamedRequest;
         RequestAggregate? request = _last;
         if (request is null || !ReferenceEquals(request.Name, name) && !string.Equals(request.Name, name, StringComparison.Ordinal))
@@ -77,15 +63,6 @@ internal sealed class LogAnalysis
     internal void Merge(LogAnalysis other)
     {
         RecordCount += other.RecordCount;
-        if (other.First is DateTimeOffset first && (First is not DateTimeOffset myFirst || first < myFirst))
-        {
-            First = first;
-        }
-
-        if (other.Last is DateTimeOffset last && (Last is not DateTimeOffset myLast || last > myLast))
-        {
-            Last = last;
-        }
 
         foreach (RequestAggregate request in other.InsertionOrder)
         {

@@ -113,7 +113,7 @@ internal sealed class SummaryModel
             sketch.Mean, sketch.Quantile(0.50), sketch.Quantile(0.90), sketch.Quantile(0.95), sketch.Quantile(0.99),
             count == 0 ? double.NaN : sketch.Max, share, bottlenecks, bottleneckRate, sketch.IsExact);
 
-    internal string Period => Analysis.First is DateTimeOffset first && Analysis.Last is DateTimeOffset last
+    internal string Period => Statistics.FirstTimestamp is DateTimeOffset first && Statistics.LastTimestamp is DateTimeOffset last
         ? DisplayFormat.Time(first) + " – " + DisplayFormat.Time(last)
         : "no records";
 }

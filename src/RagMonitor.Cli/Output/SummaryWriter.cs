@@ -174,8 +174,8 @@ internal static class SummaryWriter
             json.WriteStartObject();
             json.WriteString("log_dir", model.Selection.Directory);
             json.WriteStartObject("period");
-            WriteTime(json, "first", model.Analysis.First);
-            WriteTime(json, "last", model.Analysis.Last);
+            WriteTime(json, "first", s.FirstTimestamp);
+            WriteTime(json, "last", s.LastTimestamp);
             WriteTime(json, "since", model.Selection.From);
             WriteTime(json, "until", model.Selection.To);
             json.WriteEndObject();
