@@ -274,14 +274,7 @@ internal sealed partial class PerformanceLogFastParser
     private bool LayoutName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
         // The usual case, inlined: the slot's last name, matched with its quotes (which also proves where the string ends).
-        if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] quoted && s.Slice(i).StartsWith(quoted))
-        {
-            i += quoted.Length;
-            name = _hintValues[slot];
-            return true;
-        }
-
-        return LayoutNewName(s, ref i, slot, out name);
+        return MatchesHint(s, ref i, slot, out name) || LayoutNewName(s, ref i, slot, out name);
     }
 
     /// <summary><see cref="LayoutName"/> when the slot's last name does not match: the other slots, then the cache.</summary>
@@ -564,7 +557,8 @@ internal sealed partial class PerformanceLogFastParser
             p++;
         }
 
-        if (WindowNumber(s, p, out double windowed, out int length))
+        // A non-negative number that fits the window was taken by LayoutNumber already.
+        if (negative && WindowNumber(s, p, out double windowed, out int length))
         {
             value = negative ? -windowed : windowed;
             i = p + length;

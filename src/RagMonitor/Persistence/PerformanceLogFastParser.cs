@@ -568,6 +568,21 @@ internal sealed partial class PerformanceLogFastParser
         return Colon(s, ref i);
     }
 
+    /// <summary>Whether the string at <paramref name="i"/> (its opening quote) is the name last seen in <paramref name="slot"/>, matched with its quotes in one comparison; consumes it when it is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MatchesHint(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
+    {
+        if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] hint && s.Slice(i).StartsWith(hint))
+        {
+            i += hint.Length;
+            name = _hintValues[slot];
+            return true;
+        }
+
+        name = null;
+        return false;
+    }
+
     private bool NameKey(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
         => QuotedName(s, ref i, slot, out name) && Colon(s, ref i);
 
@@ -575,10 +590,8 @@ internal sealed partial class PerformanceLogFastParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool QuotedName(ReadOnlySpan<byte> s, ref int i, int slot, out string? name)
     {
-        if ((uint)slot < (uint)_hintBytes.Length && _hintBytes[slot] is byte[] hint && s.Slice(i).StartsWith(hint))
+        if (MatchesHint(s, ref i, slot, out name))
         {
-            i += hint.Length;
-            name = _hintValues[slot];
             return true;
         }
 
