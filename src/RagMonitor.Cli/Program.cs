@@ -10,7 +10,7 @@ public static class Program
     /// <summary>Runs the tool with the process console.</summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
+        if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled && args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
         {
             // The log reader's and the analysis's per-line code is compiled fully optimized on first use; do that on
             // the otherwise idle second core while the command line is parsed and the files are listed.

@@ -140,13 +140,17 @@ internal sealed partial class PerformanceLogFastParser
         return i == s.Length - 1 && s[i] == (byte)'}';
     }
 
-    /// <summary>Whether every byte is printable ASCII (0x20–0x7E) and none is a backslash: one pass, 32 bytes at a time.</summary>
+    /// <summary>Whether every byte is printable ASCII (0x20–0x7E) and none is a backslash: one pass, 32 (or 16) bytes at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsPrintableAsciiWithoutBackslash(ReadOnlySpan<byte> s)
     {
         if (!Vector256.IsHardwareAccelerated || s.Length < Vector256<byte>.Count)
         {
-            return s.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 && !s.Contains((byte)'\\');
+            // Native AOT code for the x86-64 baseline has no 256-bit vectors: one 16-byte pass is still about twice as
+            // fast as the two library searches.
+            return Vector128.IsHardwareAccelerated && s.Length >= Vector128<byte>.Count
+                ? IsPrintableAsciiWithoutBackslash128(s)
+                : s.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 && !s.Contains((byte)'\\');
         }
 
         ref byte start = ref MemoryMarshal.GetReference(s);
@@ -165,6 +169,27 @@ internal sealed partial class PerformanceLogFastParser
         Vector256<byte> tail = Vector256.LoadUnsafe(ref start, last);
         bad |= Vector256.GreaterThan(tail - space, range) | Vector256.Equals(tail, backslash);
         return bad == Vector256<byte>.Zero;
+    }
+
+    /// <summary><see cref="IsPrintableAsciiWithoutBackslash"/> 16 bytes at a time (<paramref name="s"/> is at least 16 bytes long).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool IsPrintableAsciiWithoutBackslash128(ReadOnlySpan<byte> s)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(s);
+        Vector128<byte> space = Vector128.Create((byte)0x20);
+        Vector128<byte> range = Vector128.Create((byte)(0x7E - 0x20));
+        Vector128<byte> backslash = Vector128.Create((byte)'\\');
+        Vector128<byte> bad = Vector128<byte>.Zero;
+        nuint last = (nuint)(s.Length - Vector128<byte>.Count);
+        for (nuint i = 0; i < last; i += (nuint)Vector128<byte>.Count)
+        {
+            Vector128<byte> v = Vector128.LoadUnsafe(ref start, i);
+            bad |= Vector128.GreaterThan(v - space, range) | Vector128.Equals(v, backslash);
+        }
+
+        Vector128<byte> tail = Vector128.LoadUnsafe(ref start, last);
+        bad |= Vector128.GreaterThan(tail - space, range) | Vector128.Equals(tail, backslash);
+        return bad == Vector128<byte>.Zero;
     }
 
     /// <summary><c>"name":{"duration":…,"metadata":{…},"calls":N,"share":…,"status":"…"[,"error_type":"…"]}</c>, comma separated, then the closing <c>}</c>.</summary>
