@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # ragmon summary vs a plain Python json.loads script over the same 1,000,000 generated request lines.
-# Usage: tests/RagMonitor.Benchmarks/cli-benchmark.sh [DIR] [LINES]   (needs python3; uses hyperfine when installed)
+# Usage: tests/RagMonitor.Benchmarks/cli-benchmark.sh [DIR] [LINES]   (needs python3 and clang; uses hyperfine when installed)
 # Results go to docs/benchmarks.md by hand (date, machine, command, figures).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dir="${1:-/tmp/ragmon-bench}"
 lines="${2:-1000000}"
-# Measure what `dotnet tool install` puts on this machine: the tool package for this platform is exactly this
-# publish (ReadyToRun, tiered compilation off; see src/RagMonitor.Cli/RagMonitor.Cli.csproj).
+# Measure what `dotnet tool install` puts on this machine: the tool package that dotnet pack makes for the platform it
+# runs on is exactly this publish (Native AOT; needs clang; see src/RagMonitor.Cli/RagMonitor.Cli.csproj).
+# NATIVE_AOT=false measures the ReadyToRun publish (tiered compilation off) that the other platforms' packages hold.
 rid=$(dotnet --info | awk '/ RID:/ { print $2; exit }')
-out="$dir/ragmon-$rid"
-dotnet publish -c Release -r "$rid" --self-contained false "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -o "$out" -nologo -v q
+if [ "${NATIVE_AOT:-true}" = true ]; then
+  out="$dir/ragmon-$rid-aot"
+  dotnet publish -c Release -r "$rid" -p:RagmonNativeAot=true "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -o "$out" -nologo -v q
+else
+  out="$dir/ragmon-$rid"
+  dotnet publish -c Release -r "$rid" --self-contained false "$root/src/RagMonitor.Cli/RagMonitor.Cli.csproj" -o "$out" -nologo -v q
+fi
 ragmon=("$out/ragmon")
 if [ ! -d "$dir/logs" ]; then
   "${ragmon[@]}" generate --out "$dir/logs" --requests "$lines" --days 1 --end 2026-11-29 --seed 42
