@@ -6,6 +6,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Threading.Tasks;
 using Xunit.Abstractions;
 
@@ -109,6 +110,19 @@ public sealed class ToolPackageTests : PackagingTest
         Assert.Equal("request", rows[0][0]);
         Assert.Equal(200, rows.Where(r => r.Length > 2 && r[1] == "total").Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture)));
         Assert.Contains(rows, r => r.Length > 1 && r[1] == "retrieval");
+        // The other output paths of the native build: JSON, the HTML report, Prometheus text, a budget gate, a comparison.
+        using (var json = JsonDocument.Parse(await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "summary", "--log-dir", logs, "--format", "json")))
+        {
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+        }
+
+        var html = Path.Combine(Root.FullName, "report.html");
+        await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "report", "--log-dir", logs, "--out", html);
+        Assert.Contains("<svg", File.ReadAllText(html), StringComparison.Ordinal);
+        var metrics = await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "export", "prometheus", "--log-dir", logs);
+        Assert.Contains("ragmonitor_stage_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "check", "--log-dir", logs, "--budget", "total.p95=1h");
+        await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "compare", logs, logs);
         var png = Path.Combine(Root.FullName, "trend.png");
         await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "trend", "--log-dir", logs, "--out", png);
         var header = File.ReadAllBytes(png).Take(8).ToArray();
