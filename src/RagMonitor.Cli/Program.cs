@@ -13,7 +13,9 @@ public static class Program
         if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled && args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
         {
             // The log reader's and the analysis's per-line code is compiled fully optimized on first use; do that on
-            // the otherwise idle second core while the command line is parsed and the files are listed.
+            // the otherwise idle second core while the command line is parsed and the files are listed. Not when the
+            // code is precompiled (Native AOT): there a second thread at start-up only costs, and it once deadlocked
+            // with the main thread in the runtime's class constructors.
             var warmUp = new Thread(static () => PerformanceLog.PrepareForRead(static entry => new LogAnalysis(1).Add(entry)))
             {
                 IsBackground = true,
