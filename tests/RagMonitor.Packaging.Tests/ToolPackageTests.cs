@@ -138,12 +138,14 @@ public sealed class ToolPackageTests : PackagingTest
 /// </summary>
 public sealed class NativeAotPackFactAttribute : FactAttribute
 {
+    private const string MissingClang = "'clang' is not installed (Debian package 'clang'): dotnet pack compiles this platform's ragmon package with Native AOT, which links with clang; under CI=true this test fails instead of skipping.";
+
     public NativeAotPackFactAttribute()
     {
         var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
         if (!ci && !OperatingSystem.IsWindows() && !OnPath("clang"))
         {
-            Skip = "'clang' is not installed (Debian package 'clang'): dotnet pack compiles this platform's ragmon package with Native AOT, which links with clang; under CI=true this test fails instead of skipping.";
+            Skip = MissingClang;
         }
     }
 
