@@ -1,4 +1,5 @@
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using RagMonitor.Cli.Analysis;
 
@@ -10,7 +11,7 @@ public static class Program
     /// <summary>Runs the tool with the process console.</summary>
     public static int Main(string[] args)
     {
-        if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled && args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
+        if (RuntimeFeature.IsDynamicCodeCompiled && args.Length > 0 && args[0] is "summary" or "check" or "compare" or "report")
         {
             // The log reader's and the analysis's per-line code is compiled fully optimized on first use; do that on
             // the otherwise idle second core while the command line is parsed and the files are listed. Not when the

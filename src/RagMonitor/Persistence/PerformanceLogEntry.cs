@@ -175,24 +175,21 @@ public sealed class PerformanceLogEntry
     /// <summary>Adds a stage, built in its slot (the layout lane's path: no copy through a temporary).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AddStage(string name, double durationSeconds, int? calls, double? share, OperationStatus? status, string? errorType, int metadataStart, int metadataLength)
-    {
-        if (_stageCount == _stages.Length)
-        {
-            Array.Resize(ref _stages, _stages.Length * 2);
-        }
-
-        _stages[_stageCount++] = new LogStageEntry(name, durationSeconds, calls, share, status, errorType, metadataStart, metadataLength);
-    }
+        => NextStageSlot() = new LogStageEntry(name, durationSeconds, calls, share, status, errorType, metadataStart, metadataLength);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void AddStage(in LogStageEntry stage)
+    internal void AddStage(in LogStageEntry stage) => NextStageSlot() = stage;
+
+    /// <summary>The slot of the next stage (the array grows when full); the stage count already includes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref LogStageEntry NextStageSlot()
     {
         if (_stageCount == _stages.Length)
         {
             Array.Resize(ref _stages, _stages.Length * 2);
         }
 
-        _stages[_stageCount++] = stage;
+        return ref _stages[_stageCount++];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
