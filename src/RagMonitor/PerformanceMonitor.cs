@@ -524,11 +524,17 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends a request once and feeds statistics, the sink, alerts and events. Never throws. The request's figures
-    /// are copied into a pooled <see cref="CompletedRequest"/>; a <see cref="RequestSummary"/> is built on this
-    /// thread only when something needs it now (<paramref name="summaryWanted"/>, <see cref="RequestCompleted"/>
-    /// handlers, a span, metric listeners, or an alert with a listener). Otherwise the sink's writer builds it.
+    /// Ends a request once and feeds statistics, the sink, alerts and events. Never throws.
     /// </summary>
+    /// <remarks>
+    /// The common case is that nothing on this thread needs the request's figures now: no summary wanted, no
+    /// <see cref="RequestCompleted"/> handler, no span, no metric listener, no alert that someone listens to. Then the
+    /// sealed request itself is queued, and the sink's writer builds its record, applies the bottleneck rules, records
+    /// the live statistics and writes the line (<see cref="BuildQueuedRecord"/>; <see cref="GetStatistics"/> waits for
+    /// it). This keeps the copying, the bottleneck rules and the statistics the writer updates off the request's thread.
+    /// Otherwise the figures are copied into a pooled <see cref="CompletedRequest"/> here, and a
+    /// <see cref="RequestSummary"/> is built only when something needs it now.
+    /// </remarks>
     /// <returns>The summary when one was built, else <see langword="null"/>.</returns>
     internal RequestSummary? Complete(RequestState state, bool summaryWanted = false)
     {
@@ -548,14 +554,28 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
                 collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
             }
 
-            var record = _records.Rent();
-            state.SealInto(record, end, allocated, collections);
-            MarkBottlenecks(record, completed: true);
+            state.Seal(end, allocated, collections);
             Interlocked.Increment(ref _completed);
-            if (!summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened && !AlertsWanted(record))
+            var nothingWaits = !summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened;
+            if (nothingWaits && _sink is not null && !AlertsPossible(ToDuration(end - state.StartTimestamp)))
             {
-                // The common case: nothing on this thread needs a summary. The sink's writer records the live statistics
-                // and builds the line from the record (GetStatistics waits for it: WaitForDeferredStatistics).
+                if (_sink.TryEnqueue(state))
+                {
+                    return null;
+                }
+
+                // Refused (queue full or sink closed; the drop is counted): the live statistics still count the request.
+                var refused = BuildRecord(state);
+                _statistics.Record(refused);
+                refused.Release();
+                return null;
+            }
+
+            var record = BuildRecord(state);
+            if (nothingWaits && !AlertsWanted(record))
+            {
+                // An alert is possible but none is raised: the sink's writer records the live statistics and builds
+                // the line from the record.
                 if (_sink is not null)
                 {
                     record.StatisticsDeferred = true;
@@ -595,6 +615,15 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             CountInternalError(ex);
             return null;
         }
+    }
+
+    /// <summary>A pooled record of a sealed request, its bottlenecks marked.</summary>
+    private CompletedRequest BuildRecord(RequestState state)
+    {
+        var record = _records.Rent();
+        state.CopySealedInto(record);
+        MarkBottlenecks(record, completed: true);
+        return record;
     }
 
     /// <summary>Applies the bottleneck rules to a record's stages (no allocation); the adaptive rule only when <paramref name="completed"/>.</summary>
@@ -656,11 +685,22 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     {
         var slow = _options.SlowRequestThreshold is { } threshold && record.TotalTime > threshold;
         var bottleneck = _options.AlertOnBottlenecks && record.BottleneckCount > 0;
-        if (!slow && !bottleneck)
-        {
-            return false;
-        }
+        return (slow || bottleneck) && AlertsListened();
+    }
 
+    /// <summary>
+    /// Whether a request that took <paramref name="totalTime"/> could raise an alert that someone listens to, before its
+    /// bottlenecks are known: a slow request, or any request when bottleneck alerts are on.
+    /// </summary>
+    private bool AlertsPossible(TimeSpan totalTime)
+    {
+        var slow = _options.SlowRequestThreshold is { } threshold && totalTime > threshold;
+        return (slow || _options.AlertOnBottlenecks) && AlertsListened();
+    }
+
+    /// <summary>Whether alerts reach anyone: an <see cref="AlertRaised"/> handler, or a logger with warnings enabled.</summary>
+    private bool AlertsListened()
+    {
         if (AlertRaised is not null)
         {
             return true;

@@ -22,6 +22,11 @@ internal sealed class RequestState
     private string? _id;
     private int _lock;
 
+    // Set by Seal, read by CopySealedInto (both under the lock).
+    private long _endTimestamp;
+    private long? _allocatedBytes;
+    private int? _gcCollections;
+
     /// <param name="monitor">The monitor.</param>
     /// <param name="name">The request name.</param>
     /// <param name="id">The given id, or <see langword="null"/> to use <paramref name="generatedId"/> (formatted only when read).</param>
@@ -196,11 +201,28 @@ internal sealed class RequestState
     }
 
     /// <summary>
-    /// Seals the request (later stage calls, metadata and outcomes are ignored) and copies its figures into
-    /// <paramref name="record"/>: stages ordered by first start, with durations and shares. Bottlenecks are left to the monitor.
+    /// Seals the request: later stage calls, metadata and outcomes are ignored. Its end and resource figures are kept
+    /// for <see cref="CopySealedInto"/>, which may run later on another thread (the sink's writer).
     /// </summary>
-    internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
-        => CopyInto(record, endTimestamp, allocatedBytes, gcCollections, seal: true);
+    internal void Seal(long endTimestamp, long? allocatedBytes, int? gcCollections)
+    {
+        Enter();
+        _sealed = true;
+        _endTimestamp = endTimestamp;
+        _allocatedBytes = allocatedBytes;
+        _gcCollections = gcCollections;
+        Exit();
+    }
+
+    /// <summary>
+    /// Copies a sealed request's figures into <paramref name="record"/>: stages ordered by first start, with durations
+    /// and shares. Bottlenecks are left to the monitor.
+    /// </summary>
+    internal void CopySealedInto(CompletedRequest record)
+    {
+        Debug.Assert(_sealed, "Seal the request first.");
+        CopyInto(record, _endTimestamp, _allocatedBytes, _gcCollections, seal: true);
+    }
 
     /// <summary>Copies the stages recorded so far into <paramref name="record"/> without sealing (an in-flight snapshot).</summary>
     internal void SnapshotInto(CompletedRequest record, long endTimestamp)

@@ -13,6 +13,12 @@ internal interface IRequestSink : IAsyncDisposable
     /// <summary>Queues a monitor's pooled record of a finished request; the sink releases it to its pool once used. Same contract as the summary overload.</summary>
     bool TryEnqueue(CompletedRequest record);
 
+    /// <summary>
+    /// Queues a monitor's sealed request as it is: the sink's writer builds its record, with bottlenecks and live
+    /// statistics, when it takes it off the queue. Same contract as the summary overload.
+    /// </summary>
+    bool TryEnqueue(RequestState request);
+
     /// <summary>Completes when everything queued before the call is written (or cancellation).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 
@@ -30,7 +36,7 @@ internal interface IRequestSink : IAsyncDisposable
 
     /// <summary>
     /// Waits until the statistics of every record queued before the call with <see cref="CompletedRequest.StatisticsDeferred"/>
-    /// set are recorded, at most <paramref name="timeout"/>. Returns <see langword="false"/> on time-out.
+    /// set, and of every sealed request queued before the call, are recorded, at most <paramref name="timeout"/>. Returns <see langword="false"/> on time-out.
     /// </summary>
     bool WaitForDeferredStatistics(TimeSpan timeout);
 }

@@ -73,13 +73,15 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private readonly ILogger? _logger;
     private readonly TimeProvider _timeProvider;
     private readonly RetentionPolicy? _retention;
-    // Items are RequestSummary (public API, and monitor requests someone needed a summary of) or CompletedRequest
-    // (a monitor's pooled record; the writer formats it directly and returns it to the pool).
+    // Items are RequestSummary (public API, and monitor requests someone needed a summary of), CompletedRequest
+    // (a monitor's pooled record; the writer formats it directly and returns it to the pool) or RequestState (a
+    // monitor's sealed request, whose record the writer builds when it takes it off the queue: _buildQueuedRecord).
     private readonly ConcurrentQueue<object> _queue = new();
 
     /// <summary>Records taken off <see cref="_queue"/> (their statistics recorded) and not yet written; the writer's alone.</summary>
     private readonly Queue<object> _backlog = new();
     private readonly Action<CompletedRequest>? _deferredStatistics;
+    private readonly Func<RequestState, CompletedRequest>? _buildQueuedRecord;
 
     /// <summary>Items taken off <see cref="_queue"/> so far (by the writer, or dropped at close): their statistics are recorded.</summary>
     private long _observed;
@@ -129,12 +131,16 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <param name="timeProvider">The clock for today's date and the local time zone; <see cref="TimeProvider.System"/> by default.</param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public JsonlSink(PerformanceMonitorOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
-        : this(options, logger, timeProvider, deferredStatistics: null)
+        : this(options, logger, timeProvider, deferredStatistics: null, buildQueuedRecord: null)
     {
     }
 
-    /// <summary>A monitor's sink: <paramref name="deferredStatistics"/> records the live statistics of the records queued with <see cref="CompletedRequest.StatisticsDeferred"/>.</summary>
-    internal JsonlSink(PerformanceMonitorOptions options, ILogger? logger, TimeProvider? timeProvider, Action<CompletedRequest>? deferredStatistics)
+    /// <summary>
+    /// A monitor's sink: <paramref name="deferredStatistics"/> records the live statistics of the records queued with
+    /// <see cref="CompletedRequest.StatisticsDeferred"/>; <paramref name="buildQueuedRecord"/> builds the record (with its
+    /// statistics recorded) of a sealed request queued as it is.
+    /// </summary>
+    internal JsonlSink(PerformanceMonitorOptions options, ILogger? logger, TimeProvider? timeProvider, Action<CompletedRequest>? deferredStatistics, Func<RequestState, CompletedRequest>? buildQueuedRecord)
     {
         if (options is null)
         {
@@ -153,6 +159,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
             : new RetentionPolicy(options.RetentionDays, options.ArchiveAfterDays);
         _backoff = _interval;
         _deferredStatistics = deferredStatistics;
+        _buildQueuedRecord = buildQueuedRecord;
         _thread = new Thread(Run) { IsBackground = true, Name = "RagMonitor JSONL writer" };
         _thread.Start();
     }
@@ -186,6 +193,13 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
     /// <summary>Queues a monitor's pooled record (released by the writer once written, or here when refused).</summary>
     bool IRequestSink.TryEnqueue(CompletedRequest record) => TryEnqueueItem(record);
+
+    /// <summary>Queues a monitor's sealed request; the writer builds its record (a monitor's sink always has a record builder).</summary>
+    bool IRequestSink.TryEnqueue(RequestState request)
+    {
+        Debug.Assert(_buildQueuedRecord is not null, "Only a monitor's sink, which has a record builder, queues sealed requests.");
+        return TryEnqueueItem(request);
+    }
 
     private bool TryEnqueueItem(object? item)
     {
@@ -643,24 +657,31 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         var moved = false;
         while (limit-- > 0 && _queue.TryDequeue(out var item))
         {
-            Observe(item);
-            _backlog.Enqueue(item);
+            _backlog.Enqueue(Observe(item));
             moved = true;
         }
 
         return moved;
     }
 
-    /// <summary>Records the deferred statistics of an item taken off the queue (on the writer, or on any thread at close).</summary>
-    private void Observe(object item)
+    /// <summary>
+    /// Records the deferred statistics of an item taken off the queue (on the writer, or on any thread at close) and
+    /// returns what is to be written: the item, or the record built for a sealed request.
+    /// </summary>
+    private object Observe(object item)
     {
-        if (item is CompletedRequest record && record.StatisticsDeferred)
+        if (item is RequestState request)
+        {
+            item = _buildQueuedRecord!(request);
+        }
+        else if (item is CompletedRequest record && record.StatisticsDeferred)
         {
             record.StatisticsDeferred = false;
             _deferredStatistics?.Invoke(record);
         }
 
         Interlocked.Increment(ref _observed);
+        return item;
     }
 
     /// <inheritdoc />

@@ -8,7 +8,29 @@ public sealed partial class PerformanceMonitor
     /// Creates the sink for finished requests: a <see cref="JsonlSink"/> built from this monitor's options, logger and
     /// clock, whose writer records the live statistics of the records this monitor queues without them.
     /// </summary>
-    private IRequestSink? CreateSink() => new JsonlSink(Options, Logger, TimeProvider, RecordDeferredStatistics);
+    private IRequestSink? CreateSink() => new JsonlSink(Options, Logger, TimeProvider, RecordDeferredStatistics, BuildQueuedRecord);
+
+    /// <summary>
+    /// Builds the record of a request queued sealed (see <see cref="Complete"/>), on the sink's writer thread (or on
+    /// any thread when the sink closes): copies its figures, applies the bottleneck rules and records its live
+    /// statistics. Never throws.
+    /// </summary>
+    private CompletedRequest BuildQueuedRecord(RequestState state)
+    {
+        var record = _records.Rent();
+        try
+        {
+            state.CopySealedInto(record);
+            MarkBottlenecks(record, completed: true);
+            _statistics.Record(record);
+        }
+        catch (Exception ex)
+        {
+            CountInternalError(ex);
+        }
+
+        return record;
+    }
 
     /// <summary>Records a queued record's live statistics (on the sink's writer thread). Never throws.</summary>
     private void RecordDeferredStatistics(CompletedRequest record)

@@ -8,9 +8,11 @@ using RagMonitor.Tests.Statistics;
 namespace RagMonitor.Tests.Monitor;
 
 /// <summary>
-/// The two ways a finished request reaches the log: from a pooled record (no one needs a summary on the request's
-/// thread; the writer builds it) and from a summary built on the request's thread (a handler, an alert listener or the
-/// explicit API asked for one). Both must write the same line.
+/// The three ways a finished request reaches the log: as the sealed request itself (nothing on the request's thread
+/// needs its figures; the writer builds the record, applies the bottleneck rules and records the statistics); as a
+/// pooled record built on the request's thread (an alert listener exists, so the bottlenecks are needed there, but no
+/// alert is raised); and as a summary built on the request's thread (a handler, a raised alert or the explicit API asked
+/// for one). All must write the same line.
 /// </summary>
 public sealed class CompletionPathTests
 {
@@ -73,7 +75,7 @@ public sealed class CompletionPathTests
     }
 
     [Fact]
-    public async Task A_request_written_from_its_pooled_record_is_the_same_line_as_one_written_from_a_summary()
+    public async Task A_request_whose_record_the_writer_builds_writes_the_same_line_as_one_written_from_a_summary()
     {
         using var recordDir = new TempDirectory();
         using var summaryDir = new TempDirectory();
@@ -109,6 +111,92 @@ public sealed class CompletionPathTests
         Assert.Equal(new[] { "generation" }, record.GetProperty("bottlenecks").EnumerateArray().Select(b => b.GetProperty("stage").GetString()));
         Assert.Equal("req-1", record.GetProperty("request_id").GetString());
         Assert.Equal(0.836, record.GetProperty("total_time").GetDouble(), 9);
+    }
+
+    [Fact]
+    public async Task The_sealed_request_the_pooled_record_and_the_summary_paths_write_the_same_line()
+    {
+        // A share threshold no stage reaches: an alert listener then gets no alert, and the record path is taken.
+        using var sealedDir = new TempDirectory();
+        using var recordDir = new TempDirectory();
+        using var summaryDir = new TempDirectory();
+        var clocks = new[] { new ManualTimeProvider(), new ManualTimeProvider(), new ManualTimeProvider() };
+        var monitors = new[] { sealedDir, recordDir, summaryDir }
+            .Select((dir, i) => new PerformanceMonitor(new PerformanceMonitorOptions
+            {
+                LogDirectory = dir.Path,
+                AdaptiveBottlenecks = false,
+                SlowRequestThreshold = null,
+                BottleneckShareThreshold = 0.99,
+                MeasureResources = false,
+            }, null, clocks[i]))
+            .ToArray();
+        var alerts = 0;
+        var summaries = 0;
+        monitors[1].AlertRaised += (_, _) => alerts++;
+        monitors[2].RequestCompleted += (_, _) => summaries++;
+        for (var i = 0; i < 3; i++)
+        {
+            RunRequest(monitors[i], clocks[i], "req-1");
+            await monitors[i].DisposeAsync();
+        }
+
+        Assert.Equal(0, alerts);
+        Assert.Equal(1, summaries);
+        var viaSealed = Assert.Single(LogFiles.ReadLines(sealedDir.Path));
+        Assert.Equal(viaSealed, Assert.Single(LogFiles.ReadLines(recordDir.Path)));
+        Assert.Equal(viaSealed, Assert.Single(LogFiles.ReadLines(summaryDir.Path)));
+        Assert.Equal(4, LogFiles.ReadRecords(sealedDir.Path).Single().GetProperty("stages").EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Bottlenecks_the_writer_finds_for_a_sealed_request_include_the_adaptive_rule()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualTimeProvider();
+        await using (var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
+        {
+            LogDirectory = dir.Path,
+            AdaptiveBottlenecks = true,
+            AdaptiveWarmupCount = 20,
+            BottleneckShareThreshold = 0.99,
+            SlowRequestThreshold = null,
+            MeasureResources = false,
+        }, null, clock))
+        {
+            // 30 ordinary requests (the share rule is out of reach), then one whose stages are both much slower than
+            // their recent p95.
+            for (var i = 0; i <= 30; i++)
+            {
+                var slow = i == 30;
+                using var request = monitor.BeginRequest("ask", "r" + i);
+                using (monitor.BeginStage("retrieval"))
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(slow ? 25 : 10));
+                }
+
+                using (monitor.BeginStage("generation"))
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(slow ? 75 : 30));
+                }
+            }
+
+            var retrieval = Assert.Single(monitor.GetStatistics().Requests).Stages.Single(s => s.Name == "retrieval");
+            Assert.Equal(31, retrieval.Lifetime.Count);
+        }
+
+        var records = LogFiles.ReadRecords(dir.Path).ToDictionary(r => r.GetProperty("request_id").GetString()!);
+        Assert.Equal(31, records.Count);
+        // No p95 during the warm-up (the 20 requests before r20); whether r20–r29 sit a hair over their own p95 depends on
+        // the histogram's rounding, so they are not asserted.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(0, records["r" + i].GetProperty("bottlenecks").GetArrayLength());
+        }
+
+        var bottlenecks = records["r30"].GetProperty("bottlenecks").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "retrieval", "generation" }, bottlenecks.Select(b => b.GetProperty("stage").GetString()));
+        Assert.All(bottlenecks, b => Assert.Equal("adaptive", b.GetProperty("rule").GetString()));
     }
 
     [Fact]
