@@ -7,12 +7,22 @@ namespace RagMonitor;
 /// One flow's view of the ambient request: the request and, inside an asynchronous stage's body, that
 /// stage's name. Held in an <see cref="AsyncLocal{T}"/> so it follows awaits and thread hops.
 /// </summary>
-internal sealed class AmbientFrame
+/// <remarks>
+/// The request's own body starts with the <see cref="RequestState"/> itself as its frame (it derives from this
+/// class), which saves an object per request; stages that need a frame of their own create one.
+/// </remarks>
+internal class AmbientFrame
 {
     internal AmbientFrame(RequestState request, string? stageName)
     {
         Request = request;
         StageName = stageName;
+    }
+
+    /// <summary>The frame of a request's own body: the request state itself.</summary>
+    private protected AmbientFrame()
+    {
+        Request = (RequestState)this;
     }
 
     internal RequestState Request { get; }

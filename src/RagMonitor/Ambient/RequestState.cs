@@ -8,9 +8,9 @@ namespace RagMonitor;
 /// <summary>
 /// The mutable state of one request while it runs: its stages, merged by name. Thread-safe; one lock
 /// (a small spin lock: the critical sections are a few field updates) per recorded stage call. Sealed when the request ends (later calls change nothing),
-/// then freed.
+/// then freed. It is also the ambient frame of the request's own body (<see cref="AmbientFrame"/>).
 /// </summary>
-internal sealed class RequestState
+internal sealed class RequestState : AmbientFrame
 {
     private readonly ulong _generatedId;
     private StageAccumulator[] _stages = new StageAccumulator[4];
@@ -22,10 +22,10 @@ internal sealed class RequestState
     private string? _id;
     private int _lock;
 
-    // Set by Seal, read by CopySealedInto (both under the lock).
+    // Set by Seal, read by CopySealedInto (both under the lock). -1: resources not measured.
     private long _endTimestamp;
-    private long? _allocatedBytes;
-    private int? _gcCollections;
+    private long _allocatedBytes;
+    private int _gcCollections;
 
     /// <param name="monitor">The monitor.</param>
     /// <param name="name">The request name.</param>
@@ -209,8 +209,8 @@ internal sealed class RequestState
         Enter();
         _sealed = true;
         _endTimestamp = endTimestamp;
-        _allocatedBytes = allocatedBytes;
-        _gcCollections = gcCollections;
+        _allocatedBytes = allocatedBytes ?? -1;
+        _gcCollections = gcCollections ?? -1;
         Exit();
     }
 
@@ -221,7 +221,7 @@ internal sealed class RequestState
     internal void CopySealedInto(CompletedRequest record)
     {
         Debug.Assert(_sealed, "Seal the request first.");
-        CopyInto(record, _endTimestamp, _allocatedBytes, _gcCollections, seal: true);
+        CopyInto(record, _endTimestamp, _allocatedBytes >= 0 ? _allocatedBytes : null, _gcCollections >= 0 ? _gcCollections : null, seal: true);
     }
 
     /// <summary>Copies the stages recorded so far into <paramref name="record"/> without sealing (an in-flight snapshot).</summary>
