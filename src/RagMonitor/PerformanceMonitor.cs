@@ -554,24 +554,25 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
                 collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
             }
 
-            state.Seal(end, allocated, collections);
-            Interlocked.Increment(ref _completed);
             var nothingWaits = !summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened;
             if (nothingWaits && _sink is not null && !AlertsPossible(ToDuration(end - state.StartTimestamp)))
             {
+                state.Seal(end, allocated, collections);
+                Interlocked.Increment(ref _completed);
                 if (_sink.TryEnqueue(state))
                 {
                     return null;
                 }
 
                 // Refused (queue full or sink closed; the drop is counted): the live statistics still count the request.
-                var refused = BuildRecord(state);
-                _statistics.Record(refused);
-                refused.Release();
+                BuildQueuedRecord(state).Release();
                 return null;
             }
 
-            var record = BuildRecord(state);
+            var record = _records.Rent();
+            state.SealInto(record, end, allocated, collections);
+            MarkBottlenecks(record, completed: true);
+            Interlocked.Increment(ref _completed);
             if (nothingWaits && !AlertsWanted(record))
             {
                 // An alert is possible but none is raised: the sink's writer records the live statistics and builds
@@ -615,15 +616,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             CountInternalError(ex);
             return null;
         }
-    }
-
-    /// <summary>A pooled record of a sealed request, its bottlenecks marked.</summary>
-    private CompletedRequest BuildRecord(RequestState state)
-    {
-        var record = _records.Rent();
-        state.CopySealedInto(record);
-        MarkBottlenecks(record, completed: true);
-        return record;
     }
 
     /// <summary>Applies the bottleneck rules to a record's stages (no allocation); the adaptive rule only when <paramref name="completed"/>.</summary>

@@ -215,14 +215,18 @@ internal sealed class RequestState : AmbientFrame
     }
 
     /// <summary>
-    /// Copies a sealed request's figures into <paramref name="record"/>: stages ordered by first start, with durations
-    /// and shares. Bottlenecks are left to the monitor.
+    /// Copies a request sealed by <see cref="Seal"/> into <paramref name="record"/>: stages ordered by first start, with
+    /// durations and shares. Bottlenecks are left to the monitor.
     /// </summary>
     internal void CopySealedInto(CompletedRequest record)
     {
         Debug.Assert(_sealed, "Seal the request first.");
         CopyInto(record, _endTimestamp, _allocatedBytes >= 0 ? _allocatedBytes : null, _gcCollections >= 0 ? _gcCollections : null, seal: true);
     }
+
+    /// <summary><see cref="Seal"/> and <see cref="CopySealedInto"/> in one step (one lock), for a record built right away.</summary>
+    internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
+        => CopyInto(record, endTimestamp, allocatedBytes, gcCollections, seal: true);
 
     /// <summary>Copies the stages recorded so far into <paramref name="record"/> without sealing (an in-flight snapshot).</summary>
     internal void SnapshotInto(CompletedRequest record, long endTimestamp)

@@ -12,8 +12,8 @@ public sealed partial class PerformanceMonitor
 
     /// <summary>
     /// Builds the record of a request queued sealed (see <see cref="Complete"/>), on the sink's writer thread (or on
-    /// any thread when the sink closes): copies its figures, applies the bottleneck rules and records its live
-    /// statistics. Never throws.
+    /// any thread when the sink closes, or on the request's thread when the queue refused it): copies its figures,
+    /// applies the bottleneck rules and records its live statistics. Never throws.
     /// </summary>
     private CompletedRequest BuildQueuedRecord(RequestState state)
     {
