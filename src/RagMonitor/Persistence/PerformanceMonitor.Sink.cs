@@ -6,7 +6,8 @@ public sealed partial class PerformanceMonitor
 {
     /// <summary>
     /// Creates the sink for finished requests: a <see cref="JsonlSink"/> built from this monitor's options, logger and
-    /// clock, whose writer records the live statistics of the records this monitor queues without them.
+    /// clock, whose writer records the live statistics of the records this monitor queues without them, and builds the
+    /// records of the sealed requests it queues (<see cref="BuildQueuedRecord"/>).
     /// </summary>
     private IRequestSink? CreateSink() => new JsonlSink(Options, Logger, TimeProvider, RecordDeferredStatistics, BuildQueuedRecord);
 
