@@ -675,9 +675,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>Whether this finished request raises an alert that someone listens to (so it needs a summary now).</summary>
     private bool AlertsWanted(CompletedRequest record)
     {
-        var slow = _options.SlowRequestThreshold is { } threshold && record.TotalTime > threshold;
         var bottleneck = _options.AlertOnBottlenecks && record.BottleneckCount > 0;
-        return (slow || bottleneck) && AlertsListened();
+        return (IsSlow(record.TotalTime) || bottleneck) && AlertsListened();
     }
 
     /// <summary>
@@ -686,9 +685,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// </summary>
     private bool AlertsPossible(TimeSpan totalTime)
     {
-        var slow = _options.SlowRequestThreshold is { } threshold && totalTime > threshold;
-        return (slow || _options.AlertOnBottlenecks) && AlertsListened();
+        return (IsSlow(totalTime) || _options.AlertOnBottlenecks) && AlertsListened();
     }
+
+    /// <summary>Whether a request that took <paramref name="totalTime"/> is over the slow-request threshold (if one is set).</summary>
+    private bool IsSlow(TimeSpan totalTime) => _options.SlowRequestThreshold is { } threshold && totalTime > threshold;
 
     /// <summary>Whether alerts reach anyone: an <see cref="AlertRaised"/> handler, or a logger with warnings enabled.</summary>
     private bool AlertsListened()
