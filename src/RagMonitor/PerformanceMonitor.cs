@@ -555,7 +555,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             }
 
             var nothingWaits = !summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened;
-            if (nothingWaits && _sink is not null && !AlertsPossible(ToDuration(end - state.StartTimestamp)))
+            var alertPossible = nothingWaits && AlertPossible(ToDuration(end - state.StartTimestamp));
+            if (nothingWaits && _sink is not null && !alertPossible)
             {
                 state.Seal(end, allocated, collections);
                 Interlocked.Increment(ref _completed);
@@ -573,10 +574,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             state.SealInto(record, end, allocated, collections);
             MarkBottlenecks(record, completed: true);
             Interlocked.Increment(ref _completed);
-            if (nothingWaits && !AlertsWanted(record))
+            if (nothingWaits && !(alertPossible && RaisesAlert(record)))
             {
-                // An alert is possible but none is raised: the sink's writer records the live statistics and builds
-                // the line from the record.
+                // No summary is needed after all (no sink, or no alert raised). With a sink, its writer records the
+                // live statistics and builds the line from the record.
                 if (_sink is not null)
                 {
                     record.StatisticsDeferred = true;
@@ -672,21 +673,15 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         return false;
     }
 
-    /// <summary>Whether this finished request raises an alert that someone listens to (so it needs a summary now).</summary>
-    private bool AlertsWanted(CompletedRequest record)
-    {
-        var bottleneck = _options.AlertOnBottlenecks && record.BottleneckCount > 0;
-        return (IsSlow(record.TotalTime) || bottleneck) && AlertsListened();
-    }
-
     /// <summary>
     /// Whether a request that took <paramref name="totalTime"/> could raise an alert that someone listens to, before its
     /// bottlenecks are known: a slow request, or any request when bottleneck alerts are on.
     /// </summary>
-    private bool AlertsPossible(TimeSpan totalTime)
-    {
-        return (IsSlow(totalTime) || _options.AlertOnBottlenecks) && AlertsListened();
-    }
+    private bool AlertPossible(TimeSpan totalTime) => (IsSlow(totalTime) || _options.AlertOnBottlenecks) && AlertsListened();
+
+    /// <summary>Whether this finished request, its bottlenecks marked, raises an alert (whether anyone listens is <see cref="AlertPossible"/>'s question).</summary>
+    private bool RaisesAlert(CompletedRequest record)
+        => IsSlow(record.TotalTime) || (_options.AlertOnBottlenecks && record.BottleneckCount > 0);
 
     /// <summary>Whether a request that took <paramref name="totalTime"/> is over the slow-request threshold (if one is set).</summary>
     private bool IsSlow(TimeSpan totalTime) => _options.SlowRequestThreshold is { } threshold && totalTime > threshold;

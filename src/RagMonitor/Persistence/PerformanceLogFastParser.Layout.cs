@@ -585,7 +585,7 @@ internal sealed partial class PerformanceLogFastParser
         // A non-negative number that fits the window was taken by LayoutNumber already.
         if (negative && WindowNumber(s, p, out double windowed, out int length))
         {
-            value = negative ? -windowed : windowed;
+            value = -windowed;
             i = p + length;
             return true;
         }
