@@ -363,7 +363,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             LogRecordsWritten: _sink?.RecordsWritten ?? 0,
             LogRecordsDropped: _sink?.RecordsDropped ?? 0,
             LogWriteFailures: _sink?.WriteFailures ?? 0,
-            LogRecordsPending: _sink?.RecordsPending ?? 0);
+            LogRecordsPending: _sink?.RecordsPending ?? 0)
+        {
+            MetadataConversionFailures = MetadataValue.ConversionFailureCount,
+        };
         return _statistics.Snapshot(counters);
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Threading;
 
 namespace RagMonitor;
 
@@ -71,7 +72,11 @@ public readonly struct MetadataValue : IEquatable<MetadataValue>
 
     /// <summary>
     /// Converts any object: strings, integers, floating-point numbers, decimals and booleans keep their
-    /// kind; <see langword="null"/> is <see cref="Null"/>; anything else is recorded as its invariant text.
+    /// kind; <see langword="null"/> is <see cref="Null"/>; an unsigned integer above <see cref="long.MaxValue"/>
+    /// is recorded as its exact decimal text (a double would round it); anything else is recorded as its
+    /// invariant text. Never throws: when the value's <c>ToString</c> throws, the value is the placeholder
+    /// <c>"&lt;error: ExceptionType&gt;"</c> and the failure is counted
+    /// (<see cref="MonitorCounters.MetadataConversionFailures"/>).
     /// </summary>
     public static MetadataValue FromObject(object? value) => value switch
     {
@@ -86,14 +91,59 @@ public readonly struct MetadataValue : IEquatable<MetadataValue>
         sbyte s8 => FromInteger(s8),
         ushort u16 => FromInteger(u16),
         uint u32 => FromInteger(u32),
-        ulong u64 when u64 <= long.MaxValue => FromInteger((long)u64),
-        ulong u64 => FromNumber(u64),
+        ulong u64 => FromUnsigned(u64),
         float f => FromNumber(f),
         double d => FromNumber(d),
         decimal m => FromNumber((double)m),
-        IFormattable f => FromString(f.ToString(null, CultureInfo.InvariantCulture)),
-        _ => FromString(value.ToString()),
+        _ => FromString(ToText(value)),
     };
+
+    /// <summary>
+    /// Creates an integer value, or for a value above <see cref="long.MaxValue"/> its exact decimal text
+    /// (a double would round it).
+    /// </summary>
+    public static MetadataValue FromUnsigned(ulong value) => value <= long.MaxValue
+        ? FromInteger((long)value)
+        : FromString(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The invariant text of any value (<see cref="IFormattable"/> with the invariant culture, else
+    /// <c>ToString()</c>), or <see langword="null"/> for <see langword="null"/>. Never throws: when the
+    /// value's conversion throws, returns <c>"&lt;error: ExceptionType&gt;"</c> and counts the failure
+    /// (<see cref="MonitorCounters.MetadataConversionFailures"/>). Generated wrappers use it for request ids
+    /// and metadata of user types.
+    /// </summary>
+    /// <typeparam name="T">The value's type (a generic parameter, so value types are not boxed).</typeparam>
+    /// <param name="value">The value to convert.</param>
+    public static string? ToText<T>(T value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value is IFormattable formattable
+                ? formattable.ToString(null, CultureInfo.InvariantCulture)
+                : value.ToString();
+        }
+        catch (Exception exception)
+        {
+            return ConversionFailed(exception);
+        }
+    }
+
+    /// <summary>Process-wide count of metadata and request-id conversions that threw (see <see cref="ToText{T}(T)"/>).</summary>
+    internal static long ConversionFailureCount => Interlocked.Read(ref s_conversionFailures);
+
+    private static long s_conversionFailures;
+
+    private static string ConversionFailed(Exception exception)
+    {
+        Interlocked.Increment(ref s_conversionFailures);
+        return "<error: " + exception.GetType().Name + ">";
+    }
 
     /// <summary>Converts a string.</summary>
     public static implicit operator MetadataValue(string? value) => FromString(value);

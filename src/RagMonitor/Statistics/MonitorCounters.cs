@@ -19,4 +19,11 @@ public sealed record MonitorCounters(
     long LogRecordsWritten,
     long LogRecordsDropped,
     long LogWriteFailures,
-    long LogRecordsPending);
+    long LogRecordsPending)
+{
+    /// <summary>
+    /// Metadata values and request ids whose conversion to text threw, process-wide (recorded as the placeholder
+    /// <c>"&lt;error: ExceptionType&gt;"</c>; the user's code ran regardless).
+    /// </summary>
+    public long MetadataConversionFailures { get; init; }
+}
