@@ -77,16 +77,18 @@ public sealed class MonitorGenerator : IIncrementalGenerator
             .SelectMany(static (pair, cancellationToken) => GroupByType(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(TrackingNames.TypeFiles);
 
-        context.RegisterSourceOutput(stageDiagnostics, static (output, diagnostics) => Report(output, diagnostics));
-        context.RegisterSourceOutput(requestDiagnostics, static (output, diagnostics) => Report(output, diagnostics));
+        // Only declarations with problems reach the compilation: their diagnostics are placed in its syntax trees
+        // (source locations, so that #pragma, the IDE and code fixes treat them like any other).
+        context.RegisterSourceOutput(stageDiagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
+        context.RegisterSourceOutput(requestDiagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
         context.RegisterSourceOutput(files, static (output, file) => Emit(output, file));
     }
 
-    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+    private static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
     {
         foreach (var diagnostic in diagnostics)
         {
-            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            output.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
         }
     }
 
