@@ -4,4 +4,10 @@ if (args.Length > 0 && args[0] == "analyzers-stopwatch")
     return;
 }
 
+if (args.Length > 0 && args[0] == "generator-edit")
+{
+    RagMonitor.Benchmarks.GeneratorEditStopwatch.Run();
+    return;
+}
+
 BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -20,6 +20,7 @@ internal static class DiagnosticDescriptors
     public const string ProbableTypoId = "RMON010";
     public const string OutsideCatalogId = "RMON011";
     public const string NamingStyleId = "RMON012";
+    public const string GeneratorFailureId = "RMON013";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(NotPartialId,
         "Monitored method and its containing types must be partial",
@@ -69,11 +70,18 @@ internal static class DiagnosticDescriptors
         "Stage name breaks the configured naming style",
         "Stage name '{0}' is not {1}; use '{2}'");
 
+    public static readonly DiagnosticDescriptor GeneratorFailure = Error(GeneratorFailureId,
+        "RagMonitor's generator failed on a declaration",
+        "RagMonitor could not generate the wrapper of '{0}' ({1}: {2}); other declarations are not affected. Please report this with the declaration.");
+
     /// <summary>The help page of a diagnostic.</summary>
     public static string HelpLink(string id) => $"https://github.com/ragmonitor/ragmonitor/blob/main/docs/diagnostics/{id}.md";
 
+    // Not configurable: a declaration RagMonitor skips is explained in every build (the first law), and a skipped
+    // declaration's generated body only throws, so the build must not succeed with it.
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+        new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id),
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
 
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
         new(id, title, message, NamingCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id));

@@ -15,6 +15,10 @@ internal static class WrapperEmitter
     private static readonly string GeneratedCodeAttribute =
         $"[global::System.CodeDom.Compiler.GeneratedCode({SymbolText.Literal(KnownTypes.GeneratorToolName)}, {SymbolText.Literal(Version)})]";
 
+    private const string MonitorType = "global::RagMonitor.PerformanceMonitor";
+    private const string StageScopeType = "global::RagMonitor.StageScope";
+    private const string RequestScopeType = "global::RagMonitor.RequestScope";
+
     public static string Emit(TypeFileSpec file)
     {
         var writer = new SourceWriter();
@@ -75,6 +79,16 @@ internal static class WrapperEmitter
         }
 
         writer.Open();
+        if (method.SkippedBy is { } skippedBy)
+        {
+            // Never runs: the declaration has error skippedBy, so the build fails. This body only keeps the compiler
+            // from adding CS8795 ("must have an implementation part") beside RagMonitor's own explanation.
+            var message = $"RagMonitor did not generate this method's wrapper; see error {skippedBy} in the build output.";
+            writer.Line($"throw new global::System.InvalidOperationException({SymbolText.Literal(message)});");
+            writer.Close();
+            return;
+        }
+
         var target = method.IsStatic ? method.Location.FullName + "." : "this.";
         var arguments = string.Join(", ", method.Parameters.Select(static p => p.ArgumentPrefix + p.Name));
         var call = $"{target}{method.CoreName}{typeParameters}({arguments})";
@@ -95,28 +109,53 @@ internal static class WrapperEmitter
         writer.Close();
     }
 
-    private static string Begin(MonitoredMethodSpec method, bool asynchronous)
+    /// <summary>
+    /// Declares the scope local. Types are written out (never <c>var</c>, which a user type named <c>var</c> would
+    /// capture). A request id that needs converting is converted only when the monitor is enabled, by
+    /// <c>MetadataValue.ToText</c>, which never throws.
+    /// </summary>
+    private static void Begin(SourceWriter writer, MonitoredMethodSpec method, LocalNames locals, bool asynchronous)
     {
         var name = SymbolText.Literal(method.MonitoredName);
         if (method.Kind == MonitorKind.Request)
         {
-            return method.RequestIdExpression is null
-                ? $"{method.MonitorExpression}.BeginRequest({name})"
-                : $"{method.MonitorExpression}.BeginRequest({name}, {method.RequestIdExpression})";
+            if (method.RequestId is null)
+            {
+                writer.Line($"{RequestScopeType} {locals.Scope} = {method.MonitorExpression}.BeginRequest({name});");
+            }
+            else if (method.RequestId.IsString)
+            {
+                writer.Line($"{RequestScopeType} {locals.Scope} = {method.MonitorExpression}.BeginRequest({name}, {method.RequestId.Parameter});");
+            }
+            else
+            {
+                writer.Line($"{MonitorType} {locals.Monitor} = {method.MonitorExpression};");
+                writer.Line($"{RequestScopeType} {locals.Scope} = {locals.Monitor}.BeginRequest({name}, {locals.Monitor}.IsEnabled ? global::RagMonitor.MetadataValue.ToText({method.RequestId.Parameter}) : null);");
+            }
+
+            return;
         }
 
-        return asynchronous
-            ? $"{method.MonitorExpression}.BeginAsyncStage({name})"
-            : $"{method.MonitorExpression}.BeginStage({name})";
+        writer.Line(asynchronous
+            ? $"{StageScopeType} {locals.Scope} = {method.MonitorExpression}.BeginAsyncStage({name});"
+            : $"{StageScopeType} {locals.Scope} = {method.MonitorExpression}.BeginStage({name});");
     }
 
+    /// <summary>Records parameter metadata, only while the stage is recorded (a disabled monitor converts nothing).</summary>
     private static void EmitMetadata(SourceWriter writer, MonitoredMethodSpec method, LocalNames locals, bool afterCall)
     {
+        var opened = false;
         foreach (var parameter in method.Parameters)
         {
             if (parameter.Metadata is not { } metadata || metadata.AfterCall != afterCall)
             {
                 continue;
+            }
+
+            if (!opened)
+            {
+                writer.Line($"if ({locals.Scope}.IsRecording)").Open();
+                opened = true;
             }
 
             if (metadata.Count is { } count)
@@ -127,6 +166,11 @@ internal static class WrapperEmitter
             {
                 writer.Line($"{locals.Scope}.AddMetadata({SymbolText.Literal(metadata.Key)}, {metadata.ValueExpression});");
             }
+        }
+
+        if (opened)
+        {
+            writer.Close();
         }
     }
 
@@ -143,7 +187,7 @@ internal static class WrapperEmitter
 
     private static void EmitSynchronous(SourceWriter writer, MonitoredMethodSpec method, LocalNames locals, string call)
     {
-        writer.Line($"var {locals.Scope} = {Begin(method, asynchronous: false)};");
+        Begin(writer, method, locals, asynchronous: false);
         writer.Line("try").Open();
         EmitMetadata(writer, method, locals, afterCall: false);
         var hasAfter = method.Parameters.Any(static p => p.Metadata is { AfterCall: true });
@@ -158,7 +202,7 @@ internal static class WrapperEmitter
         }
         else
         {
-            writer.Line($"var {locals.Result} = {call};");
+            writer.Line($"{method.ReturnType} {locals.Result} = {call};");
             EmitMetadata(writer, method, locals, afterCall: true);
             if (method.ResultCount is { } count)
             {
@@ -177,9 +221,9 @@ internal static class WrapperEmitter
 
     private static void EmitAsynchronous(SourceWriter writer, MonitoredMethodSpec method, LocalNames locals, string call)
     {
-        writer.Line($"var {locals.Scope} = {Begin(method, asynchronous: true)};");
+        Begin(writer, method, locals, asynchronous: true);
         writer.Line($"{method.ReturnType} {locals.Task};");
-        writer.Line($"var {locals.Ok} = false;");
+        writer.Line($"bool {locals.Ok} = false;");
         writer.Line("try").Open();
         EmitMetadata(writer, method, locals, afterCall: false);
         writer.Line($"{locals.Task} = {call};");
@@ -210,7 +254,7 @@ internal static class WrapperEmitter
     private static void EmitStream(SourceWriter writer, MonitoredMethodSpec method, LocalNames locals, string call)
     {
         var name = SymbolText.Literal(method.MonitoredName);
-        writer.Line($"var {locals.Monitor} = {method.MonitorExpression};");
+        writer.Line($"{MonitorType} {locals.Monitor} = {method.MonitorExpression};");
         writer.Line($"{method.ReturnType} {locals.Source};");
         writer.Line("try").Open();
         writer.Line($"{locals.Source} = {call};");
@@ -221,7 +265,7 @@ internal static class WrapperEmitter
         writer.Line($"return {locals.Monitor}.TrackStageStream({name}, {locals.Source});");
         writer.Line();
         writer.Line($"static bool {locals.Fail}(global::RagMonitor.PerformanceMonitor monitor, global::System.Exception exception)").Open();
-        writer.Line($"var scope = monitor.BeginStage({name});");
+        writer.Line($"{StageScopeType} scope = monitor.BeginStage({name});");
         writer.Line("scope.Fail(exception);");
         writer.Line("scope.Dispose();");
         writer.Line("return false;");

@@ -7,9 +7,12 @@ internal static class TrackingNames
     public const string RequestMethods = nameof(RequestMethods);
     public const string ValidStageMethods = nameof(ValidStageMethods);
     public const string ValidRequestMethods = nameof(ValidRequestMethods);
+    public const string StageDiagnostics = nameof(StageDiagnostics);
+    public const string RequestDiagnostics = nameof(RequestDiagnostics);
+    public const string HasDeclarationErrors = nameof(HasDeclarationErrors);
     public const string AllMethods = nameof(AllMethods);
     public const string TypeFiles = nameof(TypeFiles);
 
     /// <summary>Every step name above.</summary>
-    public static readonly string[] All = [StageMethods, RequestMethods, ValidStageMethods, ValidRequestMethods, AllMethods, TypeFiles];
+    public static readonly string[] All = [StageMethods, RequestMethods, ValidStageMethods, ValidRequestMethods, StageDiagnostics, RequestDiagnostics, HasDeclarationErrors, AllMethods, TypeFiles];
 }

@@ -19,6 +19,11 @@ internal sealed record TypeLocationSpec(string HintName, string? Namespace, stri
 /// <param name="Count">For a collection parameter: how its count is read (the count is what is recorded).</param>
 internal sealed record ParameterMetadataSpec(string Key, string ValueExpression, bool AfterCall, ResultCountSpec? Count);
 
+/// <summary>The <c>[RequestId]</c> parameter of a request.</summary>
+/// <param name="Parameter">The escaped parameter name.</param>
+/// <param name="IsString">It is a string, passed as it is; any other type is converted by <c>MetadataValue.ToText</c>, only when the monitor is enabled.</param>
+internal sealed record RequestIdSpec(string Parameter, bool IsString);
+
 /// <summary>One parameter of a monitored method.</summary>
 /// <param name="Name">The escaped parameter name.</param>
 /// <param name="Declaration">The declaration as emitted on the implementing part (modifiers, type, name; no default).</param>
@@ -42,6 +47,10 @@ internal sealed record ResultCountSpec(string Key, string Member, string? CastTo
 }
 
 /// <summary>Everything the emitter needs for one monitored method: strings, enums and equatable arrays only.</summary>
+/// <remarks>
+/// <see cref="SkippedBy"/> is set for a declaration the generator does not wrap (the id of the error that says why):
+/// only its signature is meaningful, and it is implemented by a body that throws.
+/// </remarks>
 internal sealed record MonitoredMethodSpec(
     TypeLocationSpec Location,
     MonitorKind Kind,
@@ -56,8 +65,12 @@ internal sealed record MonitoredMethodSpec(
     EquatableArray<string> ConstraintClauses,
     EquatableArray<ParameterSpec> Parameters,
     string MonitorExpression,
-    string? RequestIdExpression,
-    ResultCountSpec? ResultCount);
+    RequestIdSpec? RequestId,
+    ResultCountSpec? ResultCount,
+    string? SkippedBy);
 
 /// <summary>One generated file: the monitored methods of one containing type.</summary>
-internal sealed record TypeFileSpec(TypeLocationSpec Location, EquatableArray<MonitoredMethodSpec> Methods);
+/// <param name="HintName">The file name: <see cref="TypeLocationSpec.HintName"/>, numbered when another type's equals it ignoring case.</param>
+/// <param name="Location">The containing type.</param>
+/// <param name="Methods">Its monitored methods.</param>
+internal sealed record TypeFileSpec(string HintName, TypeLocationSpec Location, EquatableArray<MonitoredMethodSpec> Methods);

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace RagMonitor.Generators.Parsing;
@@ -32,6 +33,10 @@ internal sealed class KnownTypes
         ReadOnlyCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IReadOnlyCollection`1");
         Collection = compilation.GetTypeByMetadataName("System.Collections.ICollection");
         GeneratedCodeAttribute = compilation.GetTypeByMetadataName("System.CodeDom.Compiler.GeneratedCodeAttribute");
+        Enumerable = compilation.GetTypeByMetadataName("System.Collections.IEnumerable");
+        EnumerableOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IEnumerable`1");
+        Enumerator = compilation.GetTypeByMetadataName("System.Collections.IEnumerator");
+        EnumeratorOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IEnumerator`1");
     }
 
     public INamedTypeSymbol StageAttribute { get; }
@@ -63,6 +68,23 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? Collection { get; }
 
     public INamedTypeSymbol? GeneratedCodeAttribute { get; }
+
+    public INamedTypeSymbol? Enumerable { get; }
+
+    public INamedTypeSymbol? EnumerableOfT { get; }
+
+    public INamedTypeSymbol? Enumerator { get; }
+
+    public INamedTypeSymbol? EnumeratorOfT { get; }
+
+    /// <summary>Whether <paramref name="type"/> is one of the lazy sequence interfaces: <c>IEnumerable</c>, <c>IEnumerable&lt;T&gt;</c>, <c>IEnumerator</c>, <c>IEnumerator&lt;T&gt;</c>.</summary>
+    public bool IsSequenceInterface(ITypeSymbol type) =>
+        Is(type, Enumerable) || Is(type, EnumerableOfT) || Is(type, Enumerator) || Is(type, EnumeratorOfT);
+
+    /// <summary>Whether <paramref name="type"/> is or implements <c>IEnumerable</c> (strings excluded).</summary>
+    public bool IsEnumerable(ITypeSymbol type) =>
+        type.SpecialType != SpecialType.System_String
+        && (Is(type, Enumerable) || Is(type, EnumerableOfT) || type.AllInterfaces.Any(i => Is(i, Enumerable)));
 
     /// <summary>The known types, or <see langword="null"/> when the compilation does not reference RagMonitor.</summary>
     public static KnownTypes? Create(Compilation compilation)

@@ -17,17 +17,85 @@ internal static partial class MonitoredMethodClassifier
 {
     // ------------------------------------------------------------------ Core method
 
-    private static bool HasMatchingCore(IMethodSymbol method, string coreName)
+    private static IMethodSymbol? FindMatchingCore(IMethodSymbol method, string coreName)
     {
         foreach (var member in method.ContainingType.GetMembers(coreName))
         {
             if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } core && CoreMatches(method, core))
             {
-                return true;
+                return core;
             }
         }
 
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// Where the nullability of <paramref name="core"/>'s signature differs from the declaration's in a direction the
+    /// wrapper cannot pass on without a nullable warning, described for the message; <see langword="null"/> when every
+    /// value flows safely: the Core's result into the declaration's result, the declaration's arguments into the
+    /// Core's parameters (out parameters the other way, ref parameters both ways). Oblivious types (nullable disabled)
+    /// always agree.
+    /// </summary>
+    private static string? NullabilityMismatch(IMethodSymbol method, IMethodSymbol core)
+    {
+        if (!method.ReturnsVoid && !FlowsSafely(core.ReturnType, method.ReturnType, topLevel: true))
+        {
+            return $"'{method.Name}' returns '{SymbolText.ShortName(method.ReturnType)}' but '{core.Name}' returns '{SymbolText.ShortName(core.ReturnType)}'";
+        }
+
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var declared = method.Parameters[i].Type;
+            var accepted = core.Parameters[i].Type;
+            var safe = method.Parameters[i].RefKind switch
+            {
+                RefKind.Out => FlowsSafely(accepted, declared, topLevel: true),
+                RefKind.Ref => FlowsSafely(declared, accepted, topLevel: true) && FlowsSafely(accepted, declared, topLevel: true),
+                _ => FlowsSafely(declared, accepted, topLevel: true),
+            };
+            if (!safe)
+            {
+                return $"parameter '{method.Parameters[i].Name}' is '{SymbolText.ShortName(declared)}' on '{method.Name}' but '{SymbolText.ShortName(accepted)}' on '{core.Name}'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a value of <paramref name="source"/> can be used as <paramref name="target"/> without a nullable warning (type arguments must agree exactly).</summary>
+    private static bool FlowsSafely(ITypeSymbol source, ITypeSymbol target, bool topLevel)
+    {
+        var sourceAnnotation = source.NullableAnnotation;
+        var targetAnnotation = target.NullableAnnotation;
+        if (sourceAnnotation != NullableAnnotation.None && targetAnnotation != NullableAnnotation.None && sourceAnnotation != targetAnnotation)
+        {
+            var widening = sourceAnnotation == NullableAnnotation.NotAnnotated && targetAnnotation == NullableAnnotation.Annotated;
+            if (!topLevel || !widening)
+            {
+                return false;
+            }
+        }
+
+        switch (source)
+        {
+            case IArrayTypeSymbol sourceArray when target is IArrayTypeSymbol targetArray:
+                return FlowsSafely(sourceArray.ElementType, targetArray.ElementType, topLevel: false)
+                    && FlowsSafely(targetArray.ElementType, sourceArray.ElementType, topLevel: false);
+            case INamedTypeSymbol { IsGenericType: true } sourceNamed when target is INamedTypeSymbol { IsGenericType: true } targetNamed
+                && sourceNamed.TypeArguments.Length == targetNamed.TypeArguments.Length:
+                for (var i = 0; i < sourceNamed.TypeArguments.Length; i++)
+                {
+                    if (!FlowsSafely(sourceNamed.TypeArguments[i], targetNamed.TypeArguments[i], topLevel: false))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return true;
+        }
     }
 
     private static bool CoreMatches(IMethodSymbol method, IMethodSymbol core)

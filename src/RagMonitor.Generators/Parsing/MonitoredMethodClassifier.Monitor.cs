@@ -34,7 +34,8 @@ internal static partial class MonitoredMethodClassifier
                 case IFieldSymbol { IsImplicitlyDeclared: false } field when KnownTypes.Is(field.Type, known.PerformanceMonitor):
                     candidates.Add((field, field.Type));
                     break;
-                case IPropertySymbol { IsIndexer: false, GetMethod: not null } property when KnownTypes.Is(property.Type, known.PerformanceMonitor):
+                case IPropertySymbol { IsIndexer: false, GetMethod: not null, ExplicitInterfaceImplementations.Length: 0 } property when KnownTypes.Is(property.Type, known.PerformanceMonitor):
+                    // An explicit interface implementation is not reachable as this.Name: it is not a candidate.
                     candidates.Add((property, property.Type));
                     break;
             }
@@ -106,6 +107,13 @@ internal static partial class MonitoredMethodClassifier
                     return null;
                 }
 
+                if (HasMemberNamed(type, parameter.Name))
+                {
+                    reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, $"{type.Name}.{method.Name}",
+                        $"the primary constructor parameter '{parameter.Name}' that holds the PerformanceMonitor is hidden by a member of the same name, so the wrapper cannot reach it; rename one of them, or store the monitor in a PerformanceMonitor field or property and the wrapper will use that");
+                    return null;
+                }
+
                 if (UsedInInitializers(type, parameter.Name, cancellationToken))
                 {
                     reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, $"{type.Name}.{method.Name}",
@@ -121,6 +129,23 @@ internal static partial class MonitoredMethodClassifier
         }
 
         return "global::RagMonitor.PerformanceMonitor.Default";
+    }
+
+    /// <summary>Whether the type or a base type has a member named <paramref name="name"/>, which hides a primary constructor parameter of that name inside the type.</summary>
+    private static bool HasMemberNamed(INamedTypeSymbol type, string name)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers(name))
+            {
+                if (!member.IsImplicitlyDeclared && (SymbolEqualityComparer.Default.Equals(current, type) || member.DeclaredAccessibility != Accessibility.Private))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a field, property or event initializer, or the primary constructor's base call, mentions <paramref name="name"/>.</summary>

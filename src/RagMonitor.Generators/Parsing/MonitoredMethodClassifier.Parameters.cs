@@ -17,7 +17,7 @@ internal static partial class MonitoredMethodClassifier
 {
     // ------------------------------------------------------------------ parameters
 
-    private static EquatableArray<ParameterSpec>? BuildParameters(
+    private static EquatableArray<ParameterSpec> BuildParameters(
         IMethodSymbol method,
         MethodDeclarationSyntax syntax,
         MonitorKind kind,
@@ -26,57 +26,17 @@ internal static partial class MonitoredMethodClassifier
         Location identifier,
         string displayName,
         Reporter reporter,
-        out string? requestIdExpression)
+        out RequestIdSpec? requestId,
+        out bool ok)
     {
-        requestIdExpression = null;
+        requestId = null;
         var result = new List<ParameterSpec>(method.Parameters.Length);
-        var ok = true;
+        ok = true;
         var requestIdCount = 0;
         foreach (var parameter in method.Parameters)
         {
             var name = SymbolText.Escape(parameter.Name);
-            var parameterSyntax = parameter.Ordinal < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[parameter.Ordinal] : null;
-            var declaration = new StringBuilder();
-            if (method.IsExtensionMethod && parameter.Ordinal == 0)
-            {
-                declaration.Append("this ");
-            }
-
-            if (parameterSyntax is not null && parameterSyntax.Modifiers.Any(SyntaxKind.ScopedKeyword))
-            {
-                declaration.Append("scoped ");
-            }
-
-            if (parameter.IsParams)
-            {
-                declaration.Append("params ");
-            }
-
-            string argumentPrefix;
-            switch (parameter.RefKind)
-            {
-                case RefKind.Ref:
-                    declaration.Append("ref ");
-                    argumentPrefix = "ref ";
-                    break;
-                case RefKind.Out:
-                    declaration.Append("out ");
-                    argumentPrefix = "out ";
-                    break;
-                case RefKind.In:
-                    declaration.Append("in ");
-                    argumentPrefix = "in ";
-                    break;
-                case RefKind.RefReadOnlyParameter:
-                    declaration.Append("ref readonly ");
-                    argumentPrefix = "in ";
-                    break;
-                default:
-                    argumentPrefix = string.Empty;
-                    break;
-            }
-
-            declaration.Append(SymbolText.Full(parameter.Type)).Append(' ').Append(name);
+            var declaration = ParameterDeclaration(method, parameter, syntax, out var argumentPrefix);
 
             ParameterMetadataSpec? metadata = null;
             var attributes = parameter.GetAttributes();
@@ -97,11 +57,11 @@ internal static partial class MonitoredMethodClassifier
                 }
                 else
                 {
-                    requestIdExpression = RequestIdExpression(parameter.Type, name);
+                    requestId = new RequestIdSpec(name, parameter.Type.SpecialType == SpecialType.System_String);
                 }
             }
 
-            result.Add(new ParameterSpec(name, declaration.ToString(), argumentPrefix, metadata));
+            result.Add(new ParameterSpec(name, declaration, argumentPrefix, metadata));
         }
 
         if (requestIdCount > 1)
@@ -110,7 +70,53 @@ internal static partial class MonitoredMethodClassifier
             ok = false;
         }
 
-        return ok ? result.ToEquatableArray() : null;
+        return result.ToEquatableArray();
+    }
+
+    /// <summary>The parameter as declared on the implementing part (modifiers, type, name), and the prefix that passes it on.</summary>
+    private static string ParameterDeclaration(IMethodSymbol method, IParameterSymbol parameter, MethodDeclarationSyntax syntax, out string argumentPrefix)
+    {
+        var parameterSyntax = parameter.Ordinal < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[parameter.Ordinal] : null;
+        var declaration = new StringBuilder();
+        if (method.IsExtensionMethod && parameter.Ordinal == 0)
+        {
+            declaration.Append("this ");
+        }
+
+        if (parameterSyntax is not null && parameterSyntax.Modifiers.Any(SyntaxKind.ScopedKeyword))
+        {
+            declaration.Append("scoped ");
+        }
+
+        if (parameter.IsParams)
+        {
+            declaration.Append("params ");
+        }
+
+        switch (parameter.RefKind)
+        {
+            case RefKind.Ref:
+                declaration.Append("ref ");
+                argumentPrefix = "ref ";
+                break;
+            case RefKind.Out:
+                declaration.Append("out ");
+                argumentPrefix = "out ";
+                break;
+            case RefKind.In:
+                declaration.Append("in ");
+                argumentPrefix = "in ";
+                break;
+            case RefKind.RefReadOnlyParameter:
+                declaration.Append("ref readonly ");
+                argumentPrefix = "in ";
+                break;
+            default:
+                argumentPrefix = string.Empty;
+                break;
+        }
+
+        return declaration.Append(SymbolText.Full(parameter.Type)).Append(' ').Append(SymbolText.Escape(parameter.Name)).ToString();
     }
 
     private static ParameterMetadataSpec? BuildParameterMetadata(
@@ -157,6 +163,13 @@ internal static partial class MonitoredMethodClassifier
         {
             // A collection is recorded as its count: its ToString() would only name its type.
             return new ParameterMetadataSpec(key, name, afterCall, count);
+        }
+
+        if (value is null && known.IsEnumerable(parameter.Type))
+        {
+            reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, displayName,
+                $"[StageMetadata] on '{parameter.Name}' would record only the type name of the sequence '{SymbolText.ShortName(parameter.Type)}', and counting it would enumerate a lazy sequence a second time; take a collection with a count (an array, ICollection<T> or IReadOnlyCollection<T>), whose count is recorded, or record a count of your own");
+            return null;
         }
 
         return new ParameterMetadataSpec(key, value ?? $"{GlobalMetadataValue}.FromObject({name})", afterCall, null);
@@ -220,7 +233,7 @@ internal static partial class MonitoredMethodClassifier
 
         if (type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Char)
         {
-            return $"{GlobalMetadataValue}.FromString({value}.ToString())";
+            return $"{GlobalMetadataValue}.FromString({GlobalMetadataValue}.ToText({value}))";
         }
 
         return type.SpecialType switch
@@ -229,31 +242,11 @@ internal static partial class MonitoredMethodClassifier
             SpecialType.System_Boolean => $"{GlobalMetadataValue}.FromBoolean({value})",
             SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
                 or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 => $"{GlobalMetadataValue}.FromInteger({value})",
+            SpecialType.System_UInt64 => $"{GlobalMetadataValue}.FromUnsigned({value})",
             SpecialType.System_Single or SpecialType.System_Double => $"{GlobalMetadataValue}.FromNumber({value})",
             SpecialType.System_Decimal => $"{GlobalMetadataValue}.FromNumber((double){value})",
             _ => null,
         };
-    }
-
-    /// <summary><c>ToString()</c> of the [RequestId] parameter, null-safe.</summary>
-    private static string RequestIdExpression(ITypeSymbol type, string name)
-    {
-        if (type.SpecialType == SpecialType.System_String)
-        {
-            return name;
-        }
-
-        if (type.TypeKind == TypeKind.TypeParameter)
-        {
-            return $"({name} is null ? null : {name}.ToString())";
-        }
-
-        if (type.IsReferenceType || type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
-        {
-            return $"{name}?.ToString()";
-        }
-
-        return $"{name}.ToString()";
     }
 
     // ------------------------------------------------------------------ return metadata

@@ -159,6 +159,12 @@ internal static partial class MonitoredMethodClassifier
             }
         }
 
+        if (known.IsSequenceInterface(type))
+        {
+            reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, displayName,
+                $"it returns the lazy sequence '{SymbolText.ShortName(type)}', whose work runs when it is enumerated, after the wrapper has returned, so only its creation would be timed; return a collection (an array, List<T> or IReadOnlyList<T>) or IAsyncEnumerable<T>, which RagMonitor times over its enumeration");
+        }
+
         if (type.TypeKind != TypeKind.TypeParameter && HasGetAwaiter(type))
         {
             reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, displayName,

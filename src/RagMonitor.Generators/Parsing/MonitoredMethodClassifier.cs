@@ -26,15 +26,33 @@ internal static partial class MonitoredMethodClassifier
 
     /// <summary>
     /// Classifies <paramref name="method"/>. Returns its spec when it can be wrapped, else
-    /// <see langword="null"/>. When <paramref name="diagnostics"/> is given, every problem found is added
-    /// to it (the analyzer); when it is <see langword="null"/> (the generator) nothing is allocated for them.
+    /// <see langword="null"/>; every problem found is added to <paramref name="diagnostics"/> as equatable data
+    /// (the generator reports them from its pipeline, the declaration analyzer from its symbol action).
     /// </summary>
-    public static MonitoredMethodSpec? Classify(IMethodSymbol method, KnownTypes known, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A declaration that is skipped with an error but whose signature can be implemented gets a stub spec
+    /// (<see cref="MonitoredMethodSpec.SkippedBy"/> set): the generator implements it with a body that only
+    /// throws, so that the build shows the RMON error alone instead of the compiler's CS8795 as well.
+    /// </remarks>
+    public static MonitoredMethodSpec? Classify(IMethodSymbol method, KnownTypes known, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         if (method.PartialDefinitionPart is { } definitionPart)
         {
             method = definitionPart;
         }
+
+        var reported = diagnostics.Count;
+        var spec = ClassifyDeclaration(method, known, diagnostics, cancellationToken);
+        if (spec is null && diagnostics.Count > reported && diagnostics[reported].Descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+        {
+            return Stub(method, known, diagnostics[reported].Descriptor.Id, cancellationToken);
+        }
+
+        return spec;
+    }
+
+    private static MonitoredMethodSpec? ClassifyDeclaration(IMethodSymbol method, KnownTypes known, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
 
         var stage = FindAttribute(method.GetAttributes(), known.StageAttribute);
         var request = FindAttribute(method.GetAttributes(), known.MonitoredRequestAttribute);
@@ -52,6 +70,14 @@ internal static partial class MonitoredMethodClassifier
         if (stage is not null && request is not null)
         {
             reporter.Report(DiagnosticDescriptors.BothAttributes, identifier, displayName);
+            return null;
+        }
+
+        if (UnwrappableTarget(method) is { } target)
+        {
+            var attributeText = stage is not null ? "[Stage]" : "[MonitoredRequest]";
+            reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, TargetDisplayName(method),
+                $"{attributeText} is on {target}, which generated code cannot implement; put the work in a partial method of the containing type (with its body in a '<Name>Core' method) and call that, or time it with monitor.BeginStage(\"name\") inside");
             return null;
         }
 
@@ -93,17 +119,25 @@ internal static partial class MonitoredMethodClassifier
         var containingTypes = BuildContainingTypes(type, identifier, displayName, reporter);
         CheckSignature(method, syntax, identifier, displayName, reporter);
         var shape = ClassifyReturn(method, kind, known, identifier, displayName, reporter, out var resultType);
-        var parameters = BuildParameters(method, syntax, kind, shape, known, identifier, displayName, reporter, out var requestIdExpression);
+        var parameters = BuildParameters(method, syntax, kind, shape, known, identifier, displayName, reporter, out var requestId, out var parametersOk);
+
         var resultCount = kind == MonitorKind.Stage
             ? BuildResultCount(method, shape, resultType, known, identifier, displayName, reporter, cancellationToken)
             : RejectReturnMetadata(method, known, identifier, displayName, reporter);
 
-        if (!HasMatchingCore(method, coreName))
+        var core = FindMatchingCore(method, coreName);
+        if (core is not null && NullabilityMismatch(method, core) is { } mismatch)
         {
-            reporter.Report(
+            reporter.Report(DiagnosticDescriptors.UnsupportedShape, identifier, displayName,
+                $"{mismatch}; the wrapper passes values between the two unchanged, so make their nullability agree (a Core may return a non-nullable type where the declaration's is nullable, and accept a nullable parameter where the declaration's is not)");
+        }
+
+        if (core is null)
+        {
+            reporter.ReportWithCoreName(
                 DiagnosticDescriptors.MissingCoreMethod,
                 identifier,
-                ImmutableDictionary<string, string?>.Empty.Add(CoreNameProperty, coreName),
+                coreName,
                 displayName,
                 coreName,
                 ExpectedSignature(method, coreName));
@@ -111,18 +145,14 @@ internal static partial class MonitoredMethodClassifier
 
         var monitorExpression = ResolveMonitor(method, known, identifier, reporter, cancellationToken);
 
-        if (reporter.HasErrors || monitoredName is null || containingTypes is null || parameters is null || monitorExpression is null)
+        if (reporter.HasErrors || monitoredName is null || containingTypes is null || !parametersOk || monitorExpression is null)
         {
             return null;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         var typeParameters = method.TypeParameters.Select(static t => SymbolText.Escape(t.Name)).ToEquatableArray();
-        var location = new TypeLocationSpec(
-            HintName(type),
-            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(SymbolText.Namespace) : null,
-            type.ToDisplayString(SymbolText.FullyQualified),
-            containingTypes.Value);
+        var location = TypeLocation(type, containingTypes.Value);
 
         return new MonitoredMethodSpec(
             location,
@@ -136,10 +166,92 @@ internal static partial class MonitoredMethodClassifier
             method.IsStatic,
             typeParameters,
             ConstraintClauses(method, syntax),
-            parameters.Value,
+            parameters,
             monitorExpression,
-            requestIdExpression,
-            resultCount);
+            requestId,
+            resultCount,
+            null);
+    }
+
+    /// <summary>
+    /// The implementation of a declaration skipped with error <paramref name="skippedBy"/>: its signature, with a body
+    /// that throws. Only when the signature itself can be implemented (a partial definition without a body, in partial
+    /// classes, structs or records, with types that bind); else <see langword="null"/>.
+    /// </summary>
+    private static MonitoredMethodSpec? Stub(IMethodSymbol method, KnownTypes known, string skippedBy, CancellationToken cancellationToken)
+    {
+        var syntax = GetMethodSyntax(method, cancellationToken);
+        if (syntax is null
+            || method.MethodKind != MethodKind.Ordinary
+            || !method.IsPartialDefinition
+            || (method.PartialImplementationPart is { } implementation && !IsGeneratedByUs(implementation, known))
+            || !AllContainingTypesPartial(method.ContainingType, cancellationToken)
+            || HasErrorTypes(method))
+        {
+            return null;
+        }
+
+        var silent = new Reporter(new List<DiagnosticInfo>());
+        var containingTypes = BuildContainingTypes(method.ContainingType, Location.None, string.Empty, silent);
+        CheckSignature(method, syntax, Location.None, string.Empty, silent);
+        if (containingTypes is null || silent.HasErrors)
+        {
+            return null;
+        }
+
+        var parameters = method.Parameters
+            .Select(p => new ParameterSpec(SymbolText.Escape(p.Name), ParameterDeclaration(method, p, syntax, out var prefix), prefix, null))
+            .ToEquatableArray();
+        var type = method.ContainingType;
+        return new MonitoredMethodSpec(
+            TypeLocation(type, containingTypes.Value),
+            MonitorKind.Stage,
+            string.Empty,
+            SymbolText.Escape(method.Name),
+            SymbolText.Escape(method.Name + "Core"),
+            Modifiers(syntax),
+            method.ReturnsVoid ? "void" : SymbolText.Full(method.ReturnType),
+            ReturnShape.Value,
+            method.IsStatic,
+            method.TypeParameters.Select(static t => SymbolText.Escape(t.Name)).ToEquatableArray(),
+            ConstraintClauses(method, syntax),
+            parameters,
+            string.Empty,
+            null,
+            null,
+            skippedBy);
+    }
+
+    private static TypeLocationSpec TypeLocation(INamedTypeSymbol type, EquatableArray<ContainingTypeSpec> containingTypes) => new(
+        HintName(type),
+        type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(SymbolText.Namespace) : null,
+        type.ToDisplayString(SymbolText.FullyQualified),
+        containingTypes);
+
+    /// <summary>What a <c>[Stage]</c> or <c>[MonitoredRequest]</c> is on when it is not an ordinary method, else <see langword="null"/>.</summary>
+    private static string? UnwrappableTarget(IMethodSymbol method) => method.MethodKind switch
+    {
+        MethodKind.Ordinary => null,
+        MethodKind.LocalFunction => "a local function",
+        MethodKind.AnonymousFunction => "a lambda",
+        MethodKind.PropertyGet or MethodKind.PropertySet => "a property accessor",
+        MethodKind.EventAdd or MethodKind.EventRemove or MethodKind.EventRaise => "an event accessor",
+        MethodKind.Constructor or MethodKind.StaticConstructor => "a constructor",
+        MethodKind.Destructor => "a finalizer",
+        MethodKind.UserDefinedOperator or MethodKind.Conversion => "an operator",
+        MethodKind.ExplicitInterfaceImplementation => "an explicit interface implementation",
+        _ => "a " + method.MethodKind.ToString().ToLowerInvariant(),
+    };
+
+    private static string TargetDisplayName(IMethodSymbol method)
+    {
+        var name = method.AssociatedSymbol?.Name ?? method.Name;
+        if (method.MethodKind == MethodKind.LocalFunction && method.ContainingSymbol is IMethodSymbol outer)
+        {
+            name = outer.Name + "." + name;
+        }
+
+        return $"{method.ContainingType?.Name}.{name}";
     }
 
     private static bool HasErrorTypes(IMethodSymbol method) =>
@@ -278,12 +390,12 @@ internal static partial class MonitoredMethodClassifier
         return true;
     }
 
-    /// <summary>Collects diagnostics for the analyzer; for the generator only remembers that something was wrong.</summary>
+    /// <summary>Collects the problems found, as equatable data.</summary>
     private sealed class Reporter
     {
-        private readonly List<Diagnostic>? _diagnostics;
+        private readonly List<DiagnosticInfo> _diagnostics;
 
-        public Reporter(List<Diagnostic>? diagnostics)
+        public Reporter(List<DiagnosticInfo> diagnostics)
         {
             _diagnostics = diagnostics;
         }
@@ -295,10 +407,10 @@ internal static partial class MonitoredMethodClassifier
 
         public void Stop() => Stopped = true;
 
-        public void Report(DiagnosticDescriptor descriptor, Location location, params object?[] arguments) =>
-            Report(descriptor, location, null, arguments);
+        public void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+            ReportWithCoreName(descriptor, location, null, arguments);
 
-        public void Report(DiagnosticDescriptor descriptor, Location location, ImmutableDictionary<string, string?>? properties, params object?[] arguments)
+        public void ReportWithCoreName(DiagnosticDescriptor descriptor, Location location, string? coreName, params string[] arguments)
         {
             HasErrors = true;
             if (descriptor == DiagnosticDescriptors.NameNotConstant || descriptor == DiagnosticDescriptors.EmptyName)
@@ -306,7 +418,7 @@ internal static partial class MonitoredMethodClassifier
                 Stopped = true;
             }
 
-            _diagnostics?.Add(Diagnostic.Create(descriptor, location, properties, arguments));
+            _diagnostics.Add(new DiagnosticInfo(descriptor, LocationInfo.From(location), arguments.ToEquatableArray(), coreName));
         }
     }
 }

@@ -17,8 +17,8 @@ public sealed class MonitoredRequestAttribute : Attribute
     }
 
     /// <summary>Creates the attribute with an explicit request name.</summary>
-    /// <param name="name">The request name written to the log (for example <c>"ask"</c>).</param>
-    public MonitoredRequestAttribute(string name)
+    /// <param name="name">The request name written to the log (for example <c>"ask"</c>); <see langword="null"/> uses the method name, like the parameterless constructor.</param>
+    public MonitoredRequestAttribute(string? name)
     {
         Name = name;
     }

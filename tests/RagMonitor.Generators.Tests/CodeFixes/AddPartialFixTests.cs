@@ -6,7 +6,7 @@ using RagMonitor.Generators.Tests.AnalyzerTesting;
 namespace RagMonitor.Generators.Tests.CodeFixes;
 
 /// <summary>
-/// RMON001 (reported by the generator's <see cref="DeclarationAnalyzer"/>): make the method and its
+/// RMON001 (reported from the generator's pipeline; <see cref="DeclarationAnalyzer"/> when it does not run): make the method and its
 /// containing types partial. The generator runs on the fixed code, so it must compile cleanly.
 /// </summary>
 public sealed class AddPartialFixTests

@@ -6,9 +6,10 @@ using RagMonitor.Generators.Tests.AnalyzerTesting;
 namespace RagMonitor.Generators.Tests.CodeFixes;
 
 /// <summary>
-/// RMON003 (reported by the generator's <see cref="DeclarationAnalyzer"/>): create the missing Core
+/// RMON003 (reported from the generator's pipeline, which runs in these tests): create the missing Core
 /// method. The generator runs on the fixed code and its wrapper calls the new method, so a signature
-/// mismatch would fail compilation. (Before the fix the generator skips the method, hence CS8795.)
+/// mismatch would fail compilation. (Before the fix the generator implements the method with a stub that
+/// only throws, so RMON003 is the only error: no CS8795.)
 /// </summary>
 public sealed class CreateCoreMethodFixTests
 {
@@ -29,7 +30,7 @@ public sealed class CreateCoreMethodFixTests
                 /// <summary>Finds documents.</summary>
                 [Stage("retrieval")]
                 [return: StageMetadata("documents_retrieved")]
-                public partial Task<IReadOnlyList<string>> {|CS8795:{|RMON003:RetrieveAsync|}|}([StageMetadata] string query, CancellationToken ct = default);
+                public partial Task<IReadOnlyList<string>> {|RMON003:RetrieveAsync|}([StageMetadata] string query, CancellationToken ct = default);
 
                 public void Other() { }
             }
@@ -68,7 +69,7 @@ public sealed class CreateCoreMethodFixTests
                 public static partial class Scorer
                 {
                     [RagMonitor.Stage("scoring")]
-                    internal static partial double {|CS8795:{|RMON003:Score|}|}(string text);
+                    internal static partial double {|RMON003:Score|}(string text);
                 }
             }
             """;
@@ -103,7 +104,7 @@ public sealed class CreateCoreMethodFixTests
             public partial class Ranker<TDoc> where TDoc : class
             {
                 [Stage("ranking")]
-                public partial TResult? {|CS8795:{|RMON003:Rank|}|}<TResult, TKey>(ref int cursor, in double weight, out bool found, IReadOnlyList<TDoc>? docs, params TKey[] keys)
+                public partial TResult? {|RMON003:Rank|}<TResult, TKey>(ref int cursor, in double weight, out bool found, IReadOnlyList<TDoc>? docs, params TKey[] keys)
                     where TResult : class, new()
                     where TKey : notnull, IComparable<TKey>;
             }
@@ -145,7 +146,7 @@ public sealed class CreateCoreMethodFixTests
                 private int _count;
 
                 [Stage("counting")]
-                public readonly partial int {|CS8795:{|RMON003:Count|}|}(string text);
+                public readonly partial int {|RMON003:Count|}(string text);
             }
             """;
         const string fixedSource = """
@@ -179,13 +180,13 @@ public sealed class CreateCoreMethodFixTests
             public sealed partial class Pipeline
             {
                 [MonitoredRequest("ask")]
-                public partial Task<string> {|CS8795:{|RMON003:AskAsync|}|}([RequestId] string id, string question);
+                public partial Task<string> {|RMON003:AskAsync|}([RequestId] string id, string question);
 
                 [Stage("retrieval")]
-                private partial ValueTask {|CS8795:{|RMON003:WarmUpAsync|}|}();
+                private partial ValueTask {|RMON003:WarmUpAsync|}();
 
                 [Stage("generation")]
-                private static partial void {|CS8795:{|RMON003:Generate|}|}(ref string answer);
+                private static partial void {|RMON003:Generate|}(ref string answer);
             }
             """;
         const string fixedSource = """

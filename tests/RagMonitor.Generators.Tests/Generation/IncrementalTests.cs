@@ -44,7 +44,7 @@ public sealed class IncrementalTests
         var run = driver.RunGenerators(edited).GetRunResult();
 
         GeneratorHarness.AssertFullyCached(run);
-        Assert.Equal(2, run.Results.Single().GeneratedSources.Length);
+        Assert.Equal(2, run.Results.Single().GeneratedSources.Count(static s => s.HintName != MonitorGenerator.MarkerHintName));
     }
 
     [Fact]
@@ -114,16 +114,21 @@ public sealed class IncrementalTests
             """;
         var compilation = GeneratorHarness.CreateCompilation(declaration);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        Assert.Empty(driver.GetRunResult().Results.Single().GeneratedSources);
+        var before = driver.GetRunResult().Results.Single();
+        Assert.Equal("RMON003", Assert.Single(before.Diagnostics).Id);
+        Assert.Contains("throw new global::System.InvalidOperationException", Assert.Single(before.GeneratedSources, static s => s.HintName == "Demo.Late.g.cs").SourceText.ToString());
 
         var completed = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(core, GeneratorHarness.ParseOptions, path: "Core.cs"));
         var run = driver.RunGenerators(completed).GetRunResult();
 
-        Assert.Equal("Demo.Late.g.cs", Assert.Single(run.Results.Single().GeneratedSources).HintName);
+        Assert.Empty(run.Results.Single().Diagnostics);
+        var wrapper = Assert.Single(run.Results.Single().GeneratedSources, static s => s.HintName != MonitorGenerator.MarkerHintName);
+        Assert.Equal("Demo.Late.g.cs", wrapper.HintName);
+        Assert.Contains("this.RunCore()", wrapper.SourceText.ToString());
     }
 
     [Fact]
-    public void Invalid_declarations_generate_nothing()
+    public void Invalid_declarations_get_a_throwing_stub_and_their_error_from_the_generator()
     {
         const string source = ShapeCases.Usings + """
             namespace Demo;
@@ -157,7 +162,22 @@ public sealed class IncrementalTests
             """;
         var result = GeneratorHarness.Run(source);
 
-        Assert.Empty(result.Sources);
-        Assert.Empty(result.GeneratorDiagnostics);
+        // Every mistake is reported once by the generator itself (an unbound type is the compiler's to report).
+        Assert.Equal(
+            new[] { "RMON003 NoCore", "RMON004 ByRef", "RMON006 Empty", "RMON007 Both" },
+            result.GeneratorDiagnostics.Select(static d => d.Id + " " + d.Location.SourceTree!.GetRoot().FindToken(d.Location.SourceSpan.Start).Parent!
+                .AncestorsAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().First().Identifier.ValueText).OrderBy(static t => t));
+
+        // The methods whose signature can be implemented get a stub that only throws, so the compiler adds no CS8795
+        // (a ref return cannot be stubbed safely, and an unbound type is the compiler's own error).
+        var text = result.Single();
+        Assert.Equal(3, text.Split("throw new global::System.InvalidOperationException(").Length - 1);
+        Assert.Contains("see error RMON003 in the build output", text);
+        Assert.DoesNotContain("ByRef", text);
+        Assert.DoesNotContain("Unbound", text);
+        var cascade = result.Compilation.GetDiagnostics().Where(static d => d.Id == "CS8795").Select(static d => d.GetMessage()).ToList();
+        Assert.Equal(2, cascade.Count);
+        Assert.Contains(cascade, static m => m.Contains("Broken.ByRef()", System.StringComparison.Ordinal));
+        Assert.Contains(cascade, static m => m.Contains("Broken.Unbound()", System.StringComparison.Ordinal));
     }
 }

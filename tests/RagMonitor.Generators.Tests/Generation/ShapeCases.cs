@@ -608,6 +608,107 @@ internal static class ShapeCases
                 private void EscapedCore() { }
             }
             """,
+
+        // Issue 14: shapes the generator accepts and must compile cleanly.
+        ["StructRequestId"] = """
+            namespace Demo;
+
+            public sealed partial class Keyed
+            {
+                [MonitoredRequest("keyed")]
+                public partial int Run<TKey>([RequestId] TKey key) where TKey : struct;
+
+                private int RunCore<TKey>(TKey key) where TKey : struct => 1;
+
+                [MonitoredRequest(null)]
+                public partial void Unnamed([RequestId] long id);
+
+                private void UnnamedCore(long id) { }
+            }
+            """,
+
+        ["ExplicitInterfaceMonitor"] = """
+            namespace Demo;
+
+            public interface IMonitored
+            {
+                PerformanceMonitor Monitor { get; }
+            }
+
+            public sealed partial class Audited : IMonitored
+            {
+                private readonly PerformanceMonitor _monitor = new(new PerformanceMonitorOptions { WriteLogs = false });
+
+                PerformanceMonitor IMonitored.Monitor => _monitor;
+
+                [Stage("audit")]
+                public partial int Check(string text);
+
+                private int CheckCore(string text) => text.Length;
+            }
+            """,
+
+        ["VarNamedType"] = """
+            #pragma warning disable CS8981 // the point of this case: a user type named 'var'
+            namespace Demo;
+
+            public sealed class var
+            {
+                public int Value { get; init; }
+            }
+
+            public sealed partial class Builder
+            {
+                [Stage("build")]
+                [return: StageMetadata("parts")]
+                public partial List<var> Build([StageMetadata] int value);
+
+                private List<var> BuildCore(int value) => new() { new var { Value = value } };
+
+                [Stage("build_async")]
+                public partial Task<var> BuildAsync(int value);
+
+                private Task<var> BuildAsyncCore(int value) => Task.FromResult(new var { Value = value });
+
+                [MonitoredRequest("build_request")]
+                public partial var Request([RequestId] var id);
+
+                private var RequestCore(var id) => id;
+            }
+            """,
+
+        ["NullabilityWidening"] = """
+            namespace Demo;
+
+            public sealed partial class Lenient
+            {
+                [Stage("describe")]
+                public partial string? Describe(string text, out string? note);
+
+                private string DescribeCore(string? text, out string note)
+                {
+                    note = "n";
+                    return text ?? string.Empty;
+                }
+
+                [Stage("find")]
+                public partial Task<string?> FindAsync(string key);
+
+                private Task<string?> FindAsyncCore(string? key) => Task.FromResult(key);
+            }
+            """,
+
+        ["UnsignedMetadata"] = """
+            namespace Demo;
+
+            public sealed partial class Offsets
+            {
+                [Stage("store")]
+                public partial void Store([StageMetadata] ulong offset, [StageMetadata] ulong? limit, [StageMetadata] uint small, [StageMetadata] char tag);
+
+                private void StoreCore(ulong offset, ulong? limit, uint small, char tag) { }
+            }
+            """,
     };
 
     public static IEnumerable<object[]> Names => All.Keys.OrderBy(static k => k, System.StringComparer.Ordinal).Select(static k => new object[] { k });

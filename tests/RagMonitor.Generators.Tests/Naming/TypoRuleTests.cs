@@ -33,6 +33,11 @@ public sealed class TypoRuleTests
     }
 
     [Theory]
+    // a whole word segment, not a typo (issue 14): a short word and the same word behind one or two letters
+    [InlineData("split_sync", "split_async")]
+    [InlineData("a_task", "a_vtask")]
+    [InlineData("sync", "async")]
+    [InlineData("load_sync", "load_async")]
     // a meaningful word, not a typo: prefixes
     [InlineData("rerank", "rank")]
     [InlineData("search", "research")]

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public override partial global::System.Threading.Tasks.Task VirtualStepAsync()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("override_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("override_step");
             global::System.Threading.Tasks.Task __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.VirtualStepAsyncCore();

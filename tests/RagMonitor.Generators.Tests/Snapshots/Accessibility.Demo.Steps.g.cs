@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         partial void ImplicitStep(int value)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("implicit_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("implicit_step");
             try
             {
                 this.ImplicitStepCore(value);
@@ -26,7 +26,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         internal partial void InternalStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("internal_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("internal_step");
             try
             {
                 this.InternalStepCore();
@@ -44,7 +44,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         private protected partial void PrivateProtectedStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("private_protected_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("private_protected_step");
             try
             {
                 this.PrivateProtectedStepCore();
@@ -62,7 +62,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         private partial int PrivateStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("private_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("private_step");
             try
             {
                 return this.PrivateStepCore();
@@ -80,7 +80,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         protected internal partial void ProtectedInternalStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("protected_internal_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("protected_internal_step");
             try
             {
                 this.ProtectedInternalStepCore();
@@ -98,7 +98,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         protected partial void ProtectedStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("protected_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("protected_step");
             try
             {
                 this.ProtectedStepCore();
@@ -116,7 +116,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void PublicStep()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("public_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("public_step");
             try
             {
                 this.PublicStepCore();
@@ -134,9 +134,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public virtual partial global::System.Threading.Tasks.Task VirtualStepAsync()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("virtual_step");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("virtual_step");
             global::System.Threading.Tasks.Task __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.VirtualStepAsyncCore();

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Collections.Generic.IAsyncEnumerable<string> StreamAsync(string prompt, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __monitor = global::RagMonitor.PerformanceMonitor.Default;
+            global::RagMonitor.PerformanceMonitor __monitor = global::RagMonitor.PerformanceMonitor.Default;
             global::System.Collections.Generic.IAsyncEnumerable<string> __source;
             try
             {
@@ -23,7 +23,7 @@ namespace Demo
 
             static bool __RecordFailure(global::RagMonitor.PerformanceMonitor monitor, global::System.Exception exception)
             {
-                var scope = monitor.BeginStage("generation");
+                global::RagMonitor.StageScope scope = monitor.BeginStage("generation");
                 scope.Fail(exception);
                 scope.Dispose();
                 return false;

@@ -8,9 +8,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<string> AskAsync(string question, global::System.Guid conversationId, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __scope = this.Monitor.BeginRequest("ask", conversationId.ToString());
+            global::RagMonitor.PerformanceMonitor __monitor = this.Monitor;
+            global::RagMonitor.RequestScope __scope = __monitor.BeginRequest("ask", __monitor.IsEnabled ? global::RagMonitor.MetadataValue.ToText(conversationId) : null);
             global::System.Threading.Tasks.Task<string> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.AskAsyncCore(question, conversationId, cancellationToken);
@@ -34,9 +35,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask<bool> CheckAsync(global::System.Uri? endpoint)
         {
-            var __scope = this.Monitor.BeginRequest("health", endpoint?.ToString());
+            global::RagMonitor.PerformanceMonitor __monitor = this.Monitor;
+            global::RagMonitor.RequestScope __scope = __monitor.BeginRequest("health", __monitor.IsEnabled ? global::RagMonitor.MetadataValue.ToText(endpoint) : null);
             global::System.Threading.Tasks.ValueTask<bool> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.CheckAsyncCore(endpoint);
@@ -60,9 +62,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask PrimeAsync<TKey>(TKey key)
         {
-            var __scope = this.Monitor.BeginRequest("PrimeAsync", (key is null ? null : key.ToString()));
+            global::RagMonitor.PerformanceMonitor __monitor = this.Monitor;
+            global::RagMonitor.RequestScope __scope = __monitor.BeginRequest("PrimeAsync", __monitor.IsEnabled ? global::RagMonitor.MetadataValue.ToText(key) : null);
             global::System.Threading.Tasks.ValueTask __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.PrimeAsyncCore<TKey>(key);
@@ -86,9 +89,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task WarmupAsync(int? attempt)
         {
-            var __scope = this.Monitor.BeginRequest("warmup", attempt?.ToString());
+            global::RagMonitor.PerformanceMonitor __monitor = this.Monitor;
+            global::RagMonitor.RequestScope __scope = __monitor.BeginRequest("warmup", __monitor.IsEnabled ? global::RagMonitor.MetadataValue.ToText(attempt) : null);
             global::System.Threading.Tasks.Task __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.WarmupAsyncCore(attempt);

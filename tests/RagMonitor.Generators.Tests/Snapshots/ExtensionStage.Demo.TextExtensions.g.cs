@@ -8,10 +8,13 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public static partial string Normalize(this string text, bool lowerCase)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("normalize");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("normalize");
             try
             {
-                __scope.AddMetadata("lower_case", global::RagMonitor.MetadataValue.FromBoolean(lowerCase));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("lower_case", global::RagMonitor.MetadataValue.FromBoolean(lowerCase));
+                }
                 return global::Demo.TextExtensions.NormalizeCore(text, lowerCase);
             }
             catch (global::System.Exception __ex) when (__scope.Fail(__ex))

@@ -9,7 +9,7 @@ namespace Demo
         public partial T Create<T>()
             where T : class?, new()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("create");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("create");
             try
             {
                 return this.CreateCore<T>();
@@ -28,10 +28,13 @@ namespace Demo
         public partial T Pick<T>(T[] values, T fallback)
             where T : struct
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("pick");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("pick");
             try
             {
-                __scope.AddMetadata("fallback", global::RagMonitor.MetadataValue.FromObject(fallback));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("fallback", global::RagMonitor.MetadataValue.FromObject(fallback));
+                }
                 return this.PickCore<T>(values, fallback);
             }
             catch (global::System.Exception __ex) when (__scope.Fail(__ex))
@@ -49,9 +52,9 @@ namespace Demo
             where T : class, global::System.IComparable<T>
             where TKey : notnull
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("rerank");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("rerank");
             global::System.Threading.Tasks.Task<global::System.Collections.Generic.List<T>> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.RerankAsyncCore<T, TKey>(items, key);
@@ -76,7 +79,7 @@ namespace Demo
         public partial long Sum<T>(global::System.ReadOnlySpan<T> values)
             where T : unmanaged
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("sum");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("sum");
             try
             {
                 return this.SumCore<T>(values);

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<TDocument?> LoadAsync(TId id)
         {
-            var __scope = this._monitor.BeginAsyncStage("load");
+            global::RagMonitor.StageScope __scope = this._monitor.BeginAsyncStage("load");
             global::System.Threading.Tasks.Task<TDocument?> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.LoadAsyncCore(id);
@@ -34,10 +34,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Collections.Generic.IReadOnlyCollection<TDocument> LoadMany(global::System.Collections.Generic.IEnumerable<TId> ids)
         {
-            var __scope = this._monitor.BeginStage("load_many");
+            global::RagMonitor.StageScope __scope = this._monitor.BeginStage("load_many");
             try
             {
-                var __result = this.LoadManyCore(ids);
+                global::System.Collections.Generic.IReadOnlyCollection<TDocument> __result = this.LoadManyCore(ids);
                 __scope.RecordResultCount(__result, "loaded", static __r => (long?)__r?.Count);
                 return __result;
             }

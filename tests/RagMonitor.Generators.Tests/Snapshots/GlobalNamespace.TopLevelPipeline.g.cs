@@ -6,9 +6,9 @@ partial class TopLevelPipeline
     [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
     public partial global::System.Threading.Tasks.Task RunAsync()
     {
-        var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginRequest("top");
+        global::RagMonitor.RequestScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginRequest("top");
         global::System.Threading.Tasks.Task __task;
-        var __ok = false;
+        bool __ok = false;
         try
         {
             __task = this.RunAsyncCore();

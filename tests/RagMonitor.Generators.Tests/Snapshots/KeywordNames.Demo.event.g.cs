@@ -8,12 +8,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<int> @do(string @class, int __scope, int __task, int __ok, int __ex, int __result)
         {
-            var __scope_ = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("keywords");
+            global::RagMonitor.StageScope __scope_ = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("keywords");
             global::System.Threading.Tasks.Task<int> __task_;
-            var __ok_ = false;
+            bool __ok_ = false;
             try
             {
-                __scope_.AddMetadata("class", global::RagMonitor.MetadataValue.FromString(@class));
+                if (__scope_.IsRecording)
+                {
+                    __scope_.AddMetadata("class", global::RagMonitor.MetadataValue.FromString(@class));
+                }
                 __task_ = this.doCore(@class, __scope, __task, __ok, __ex, __result);
                 __ok_ = true;
             }
@@ -35,7 +38,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Escaped()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginRequest("quote\"and\\slash");
+            global::RagMonitor.RequestScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginRequest("quote\"and\\slash");
             try
             {
                 this.EscapedCore();

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Instance()
         {
-            var __scope = this.Monitor.BeginStage("instance_uses_member");
+            global::RagMonitor.StageScope __scope = this.Monitor.BeginStage("instance_uses_member");
             try
             {
                 this.InstanceCore();
@@ -26,7 +26,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public static partial void Static()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("static_uses_default");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("static_uses_default");
             try
             {
                 global::Demo.WithInstanceMonitor.StaticCore();

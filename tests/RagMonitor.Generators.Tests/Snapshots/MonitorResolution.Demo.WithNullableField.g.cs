@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Run()
         {
-            var __scope = (this._monitor ?? global::RagMonitor.PerformanceMonitor.Default).BeginStage("nullable_field");
+            global::RagMonitor.StageScope __scope = (this._monitor ?? global::RagMonitor.PerformanceMonitor.Default).BeginStage("nullable_field");
             try
             {
                 this.RunCore();

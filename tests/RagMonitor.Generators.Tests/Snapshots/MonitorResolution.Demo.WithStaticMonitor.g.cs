@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Instance()
         {
-            var __scope = global::Demo.WithStaticMonitor.Shared.BeginStage("instance_uses_static");
+            global::RagMonitor.StageScope __scope = global::Demo.WithStaticMonitor.Shared.BeginStage("instance_uses_static");
             try
             {
                 this.InstanceCore();

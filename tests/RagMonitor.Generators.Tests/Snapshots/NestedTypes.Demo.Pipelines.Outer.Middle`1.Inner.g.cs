@@ -12,7 +12,7 @@ namespace Demo.Pipelines
                 [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
                 public partial T Echo(T value)
                 {
-                    var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("inner");
+                    global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("inner");
                     try
                     {
                         return this.EchoCore(value);

@@ -8,11 +8,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Collections.Generic.List<string?>? Annotate(string? text, global::System.Collections.Generic.Dictionary<string, object?> context, string? author)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("annotate");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("annotate");
             try
             {
-                __scope.AddMetadata("author", global::RagMonitor.MetadataValue.FromString(author));
-                var __result = this.AnnotateCore(text, context, author);
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("author", global::RagMonitor.MetadataValue.FromString(author));
+                }
+                global::System.Collections.Generic.List<string?>? __result = this.AnnotateCore(text, context, author);
                 __scope.RecordResultCount(__result, "notes", static __r => (long?)__r?.Count);
                 return __result;
             }
@@ -29,7 +32,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial (string Name, int? Score)[] Rank((string Name, int? Score)[] entries)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("tuples");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("tuples");
             try
             {
                 return this.RankCore(entries);

@@ -8,12 +8,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<global::System.Collections.Generic.List<string>> LoadAsync(string table, string filter, object ignoredOnStages)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("legacy");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("legacy");
             global::System.Threading.Tasks.Task<global::System.Collections.Generic.List<string>> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
-                __scope.AddMetadata("filter", global::RagMonitor.MetadataValue.FromString(filter));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("filter", global::RagMonitor.MetadataValue.FromString(filter));
+                }
                 __task = this.LoadAsyncCore(table, filter, ignoredOnStages);
                 __ok = true;
             }
@@ -35,7 +38,8 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial string Run(object id)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginRequest("legacy_request", id?.ToString());
+            global::RagMonitor.PerformanceMonitor __monitor = global::RagMonitor.PerformanceMonitor.Default;
+            global::RagMonitor.RequestScope __scope = __monitor.BeginRequest("legacy_request", __monitor.IsEnabled ? global::RagMonitor.MetadataValue.ToText(id) : null);
             try
             {
                 return this.RunCore(id);

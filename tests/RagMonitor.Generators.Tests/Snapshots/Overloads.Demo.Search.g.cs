@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Find(float[] vector, int topK)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_vector");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_vector");
             try
             {
                 return this.FindCore(vector, topK);
@@ -26,7 +26,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Find(string text)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_text");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_text");
             try
             {
                 return this.FindCore(text);
@@ -45,7 +45,7 @@ namespace Demo
         public partial int Find<T>(T key)
             where T : notnull
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_generic");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("search_generic");
             try
             {
                 return this.FindCore<T>(key);

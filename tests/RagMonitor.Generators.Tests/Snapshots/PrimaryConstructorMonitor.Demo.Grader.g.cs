@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial bool Grade(double score)
         {
-            var __scope = (monitor ?? global::RagMonitor.PerformanceMonitor.Default).BeginStage("primary_struct");
+            global::RagMonitor.StageScope __scope = (monitor ?? global::RagMonitor.PerformanceMonitor.Default).BeginStage("primary_struct");
             try
             {
                 return this.GradeCore(score);

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<int> RunAsync(string question)
         {
-            var __scope = monitor.BeginAsyncStage("primary");
+            global::RagMonitor.StageScope __scope = monitor.BeginAsyncStage("primary");
             global::System.Threading.Tasks.Task<int> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.RunAsyncCore(question);
@@ -34,7 +34,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public static partial void Static()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("primary_static");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("primary_static");
             try
             {
                 global::Demo.Pipeline.StaticCore();

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<int> EmbedAsync()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("chunk_embed");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("chunk_embed");
             global::System.Threading.Tasks.Task<int> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.EmbedAsyncCore();

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial string Rewrite()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("rewrite");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("rewrite");
             try
             {
                 return this.RewriteCore();

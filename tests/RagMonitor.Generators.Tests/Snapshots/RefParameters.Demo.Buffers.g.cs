@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<string> DefaultsAsync(string text, int count, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("defaults");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("defaults");
             global::System.Threading.Tasks.Task<string> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.DefaultsAsyncCore(text, count, cancellationToken);
@@ -34,10 +34,13 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Fill(ref int cursor, in long limit, out int written, params string[] items)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("fill");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("fill");
             try
             {
-                __scope.RecordResultCount(items, "items", static __r => (long?)__r?.Length);
+                if (__scope.IsRecording)
+                {
+                    __scope.RecordResultCount(items, "items", static __r => (long?)__r?.Length);
+                }
                 return this.FillCore(ref cursor, in limit, out written, items);
             }
             catch (global::System.Exception __ex) when (__scope.Fail(__ex))
@@ -53,7 +56,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Peek(ref readonly int value, scoped ref int other)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("peek_ref");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("peek_ref");
             try
             {
                 return this.PeekCore(in value, ref other);
@@ -71,9 +74,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<int> StartAsync(out int ticket)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("deferred_out");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("deferred_out");
             global::System.Threading.Tasks.Task<int> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.StartAsyncCore(out ticket);
@@ -97,11 +100,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial bool TryParse(string text, out int value)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("parse");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("parse");
             try
             {
-                var __result = this.TryParseCore(text, out value);
-                __scope.AddMetadata("parsed_value", global::RagMonitor.MetadataValue.FromInteger(value));
+                bool __result = this.TryParseCore(text, out value);
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("parsed_value", global::RagMonitor.MetadataValue.FromInteger(value));
+                }
                 return __result;
             }
             catch (global::System.Exception __ex) when (__scope.Fail(__ex))

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public static partial float[] Embed(string text)
         {
-            var __scope = global::Demo.Embeddings.s_monitor.BeginStage("embedding");
+            global::RagMonitor.StageScope __scope = global::Demo.Embeddings.s_monitor.BeginStage("embedding");
             try
             {
                 return global::Demo.Embeddings.EmbedCore(text);
@@ -26,9 +26,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public static partial global::System.Threading.Tasks.Task<float[][]> EmbedManyAsync(global::System.Collections.Generic.IReadOnlyList<string> texts)
         {
-            var __scope = global::Demo.Embeddings.s_monitor.BeginAsyncStage("embedding_batch");
+            global::RagMonitor.StageScope __scope = global::Demo.Embeddings.s_monitor.BeginAsyncStage("embedding_batch");
             global::System.Threading.Tasks.Task<float[][]> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = global::Demo.Embeddings.EmbedManyAsyncCore(texts);

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Increment()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("count");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("count");
             try
             {
                 return this.IncrementCore();
@@ -26,7 +26,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public readonly partial int Peek()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("peek");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("peek");
             try
             {
                 return this.PeekCore();

@@ -8,12 +8,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask<bool> GradeAsync(string document, double threshold)
         {
-            var __scope = this._monitor.BeginAsyncStage("grading");
+            global::RagMonitor.StageScope __scope = this._monitor.BeginAsyncStage("grading");
             global::System.Threading.Tasks.ValueTask<bool> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
-                __scope.AddMetadata("threshold", global::RagMonitor.MetadataValue.FromNumber(threshold));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("threshold", global::RagMonitor.MetadataValue.FromNumber(threshold));
+                }
                 __task = this.GradeAsyncCore(document, threshold);
                 __ok = true;
             }

@@ -8,7 +8,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Ping()
         {
-            var __scope = this._monitor.BeginRequest("ping");
+            global::RagMonitor.RequestScope __scope = this._monitor.BeginRequest("ping");
             try
             {
                 this.PingCore();
@@ -26,7 +26,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial int Run(string requestId, string[] arguments)
         {
-            var __scope = this._monitor.BeginRequest("Run", requestId);
+            global::RagMonitor.RequestScope __scope = this._monitor.BeginRequest("Run", requestId);
             try
             {
                 return this.RunCore(requestId, arguments);

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<string?> LookupAsync(string key)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("lookup");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("lookup");
             global::System.Threading.Tasks.Task<string?> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.LookupAsyncCore(key);
@@ -34,13 +34,16 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<string>> RetrieveAsync(string question, int topK, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("retrieval");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("retrieval");
             global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<string>> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
-                __scope.AddMetadata("question", global::RagMonitor.MetadataValue.FromString(question));
-                __scope.AddMetadata("top_k", global::RagMonitor.MetadataValue.FromInteger(topK));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("question", global::RagMonitor.MetadataValue.FromString(question));
+                    __scope.AddMetadata("top_k", global::RagMonitor.MetadataValue.FromInteger(topK));
+                }
                 __task = this.RetrieveAsyncCore(question, topK, cancellationToken);
                 __ok = true;
             }

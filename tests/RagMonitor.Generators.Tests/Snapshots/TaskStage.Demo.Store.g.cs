@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.Task SaveAsync(string key, global::System.Threading.CancellationToken cancellationToken)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("persist");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("persist");
             global::System.Threading.Tasks.Task __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.SaveAsyncCore(key, cancellationToken);

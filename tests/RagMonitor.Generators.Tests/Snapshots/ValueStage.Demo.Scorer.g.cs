@@ -8,11 +8,14 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         internal partial global::System.Collections.Generic.IReadOnlyList<string> Chunk(string text, int chunkSize)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("chunking");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("chunking");
             try
             {
-                __scope.AddMetadata("chunk_size", global::RagMonitor.MetadataValue.FromInteger(chunkSize));
-                var __result = this.ChunkCore(text, chunkSize);
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("chunk_size", global::RagMonitor.MetadataValue.FromInteger(chunkSize));
+                }
+                global::System.Collections.Generic.IReadOnlyList<string> __result = this.ChunkCore(text, chunkSize);
                 __scope.RecordResultCount(__result, "chunks", static __r => (long?)((global::System.Collections.Generic.IReadOnlyCollection<string>?)__r)?.Count);
                 return __result;
             }
@@ -29,7 +32,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial double Score(string query, string document)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("scoring");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("scoring");
             try
             {
                 return this.ScoreCore(query, document);
@@ -47,7 +50,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Span<int> Slice(global::System.Span<int> values, int count)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("span");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("span");
             try
             {
                 return this.SliceCore(values, count);
@@ -65,10 +68,10 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial string[]? Tokens(string text)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("tokens");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("tokens");
             try
             {
-                var __result = this.TokensCore(text);
+                string[]? __result = this.TokensCore(text);
                 __scope.RecordResultCount(__result, "token_count", static __r => (long?)__r?.Length);
                 return __result;
             }

@@ -8,9 +8,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, int>?> ReadAllAsync()
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_dictionary");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_dictionary");
             global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, int>?> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.ReadAllAsyncCore();
@@ -34,9 +34,9 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask<string[]> ReadAsync(string[] keys)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_read");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_read");
             global::System.Threading.Tasks.ValueTask<string[]> __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
                 __task = this.ReadAsyncCore(keys);
@@ -60,12 +60,15 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial global::System.Threading.Tasks.ValueTask WriteAsync(string key, int sizeBytes)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_write");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginAsyncStage("cache_write");
             global::System.Threading.Tasks.ValueTask __task;
-            var __ok = false;
+            bool __ok = false;
             try
             {
-                __scope.AddMetadata("size_bytes", global::RagMonitor.MetadataValue.FromInteger(sizeBytes));
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("size_bytes", global::RagMonitor.MetadataValue.FromInteger(sizeBytes));
+                }
                 __task = this.WriteAsyncCore(key, sizeBytes);
                 __ok = true;
             }

@@ -8,19 +8,22 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("RagMonitor.Generators", "{version}")]
         public partial void Index(string collectionName, int batchSize, bool rebuild, double minScore, global::Demo.Mode mode, int? maxDocuments, long totalBytes, decimal price, global::System.Uri? source, global::RagMonitor.MetadataValue raw)
         {
-            var __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("indexing");
+            global::RagMonitor.StageScope __scope = global::RagMonitor.PerformanceMonitor.Default.BeginStage("indexing");
             try
             {
-                __scope.AddMetadata("collection_name", global::RagMonitor.MetadataValue.FromString(collectionName));
-                __scope.AddMetadata("batch", global::RagMonitor.MetadataValue.FromInteger(batchSize));
-                __scope.AddMetadata("rebuild", global::RagMonitor.MetadataValue.FromBoolean(rebuild));
-                __scope.AddMetadata("min_score", global::RagMonitor.MetadataValue.FromNumber(minScore));
-                __scope.AddMetadata("mode", global::RagMonitor.MetadataValue.FromString(mode.ToString()));
-                __scope.AddMetadata("max_documents", maxDocuments.HasValue ? global::RagMonitor.MetadataValue.FromInteger(maxDocuments.GetValueOrDefault()) : global::RagMonitor.MetadataValue.Null);
-                __scope.AddMetadata("total_bytes", global::RagMonitor.MetadataValue.FromInteger(totalBytes));
-                __scope.AddMetadata("price", global::RagMonitor.MetadataValue.FromNumber((double)price));
-                __scope.AddMetadata("source", global::RagMonitor.MetadataValue.FromObject(source));
-                __scope.AddMetadata("raw", raw);
+                if (__scope.IsRecording)
+                {
+                    __scope.AddMetadata("collection_name", global::RagMonitor.MetadataValue.FromString(collectionName));
+                    __scope.AddMetadata("batch", global::RagMonitor.MetadataValue.FromInteger(batchSize));
+                    __scope.AddMetadata("rebuild", global::RagMonitor.MetadataValue.FromBoolean(rebuild));
+                    __scope.AddMetadata("min_score", global::RagMonitor.MetadataValue.FromNumber(minScore));
+                    __scope.AddMetadata("mode", global::RagMonitor.MetadataValue.FromString(global::RagMonitor.MetadataValue.ToText(mode)));
+                    __scope.AddMetadata("max_documents", maxDocuments.HasValue ? global::RagMonitor.MetadataValue.FromInteger(maxDocuments.GetValueOrDefault()) : global::RagMonitor.MetadataValue.Null);
+                    __scope.AddMetadata("total_bytes", global::RagMonitor.MetadataValue.FromInteger(totalBytes));
+                    __scope.AddMetadata("price", global::RagMonitor.MetadataValue.FromNumber((double)price));
+                    __scope.AddMetadata("source", global::RagMonitor.MetadataValue.FromObject(source));
+                    __scope.AddMetadata("raw", raw);
+                }
                 this.IndexCore(collectionName, batchSize, rebuild, minScore, mode, maxDocuments, totalBytes, price, source, raw);
             }
             catch (global::System.Exception __ex) when (__scope.Fail(__ex))

@@ -3,13 +3,17 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using RagMonitor.Generators.Diagnostics;
+using RagMonitor.Generators.Generator;
+using RagMonitor.Generators.Model;
 using RagMonitor.Generators.Parsing;
 
 namespace RagMonitor.Generators.Analyzers.Declaration;
 
 /// <summary>
-/// Reports RMON001–RMON008: every reason a <c>[Stage]</c> or <c>[MonitoredRequest]</c> method is not wrapped by
-/// the generator. Uses the generator's own classifier, so the two never disagree.
+/// Reports RMON001–RMON008 when RagMonitor's generator does not run on the compilation (it reports them itself,
+/// from its pipeline, in every build: see <see cref="MonitorGenerator"/>). Uses the generator's own classifier, so
+/// the two never disagree; it stays silent when the generator's marker file is in the compilation, so that no
+/// mistake is reported twice.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
@@ -33,13 +37,27 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var known = KnownTypes.Create(start.Compilation);
-            if (known is null)
+            if (known is null || GeneratorRan(start.Compilation))
             {
                 return;
             }
 
             start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, known), SymbolKind.Method);
         });
+    }
+
+    /// <summary>Whether the compilation holds the file the generator adds to every compilation it runs on.</summary>
+    internal static bool GeneratorRan(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath.EndsWith(MonitorGenerator.MarkerHintName, System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Analyze(SymbolAnalysisContext context, KnownTypes known)
@@ -56,11 +74,11 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var diagnostics = new List<Diagnostic>();
+        var diagnostics = new List<DiagnosticInfo>();
         MonitoredMethodClassifier.Classify(method, known, diagnostics, context.CancellationToken);
         foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic);
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(context.Compilation));
         }
     }
 

@@ -41,9 +41,35 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(OnCompilationStart);
     }
 
-    private static void OnCompilationStart(CompilationStartAnalysisContext context)
+    /// <summary>
+    /// Runs this analyzer over <paramref name="compilation"/> for the generator, which reports its diagnostics when the
+    /// compilation has RagMonitor declaration errors (the command-line compiler runs no analyzer then).
+    /// </summary>
+    internal static void ReportFromGenerator(
+        Compilation compilation,
+        AnalyzerConfigOptionsProvider options,
+        ImmutableArray<AdditionalText> additionalTexts,
+        System.Action<Diagnostic> report,
+        System.Threading.CancellationToken cancellationToken)
+    {
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new StageNameAnalyzer { _reportForGenerator = true });
+        var withAnalyzers = compilation.WithAnalyzers(analyzers, new AnalyzerOptions(additionalTexts, options));
+        foreach (var diagnostic in withAnalyzers.GetAnalyzerDiagnosticsAsync(cancellationToken).GetAwaiter().GetResult())
+        {
+            report(diagnostic);
+        }
+    }
+
+    private bool _reportForGenerator;
+
+    private void OnCompilationStart(CompilationStartAnalysisContext context)
     {
         var compilation = context.Compilation;
+        if (!_reportForGenerator && GeneratorReportsNaming(compilation))
+        {
+            return;
+        }
+
         var stageAttribute = compilation.GetTypeByMetadataName(StageAttributeName);
         var monitorType = compilation.GetTypeByMetadataName(MonitorTypeName);
         if (stageAttribute is null && monitorType is null)
@@ -79,6 +105,20 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         }
 
         context.RegisterCompilationEndAction(session.ReportCompilationWide);
+    }
+
+    /// <summary>Whether the generator reported this compilation's naming warnings (it had declaration errors).</summary>
+    private static bool GeneratorReportsNaming(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath.EndsWith(Generator.MonitorGenerator.NamingMarkerHintName, System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The monitor's methods that take a stage name, with the parameter's position.</summary>

@@ -21,6 +21,8 @@ namespace RagMonitor.Generators.Analyzers.Naming;
 /// removed (<c>retrieve</c> / <c>retrieval</c>, <c>rerank</c> / <c>reranker</c>, <c>chunk</c> / <c>chunks</c>,
 /// <c>parse</c> / <c>parser</c>, <c>classify</c> / <c>classifier</c>), nor two words that are the same
 /// word with a different common prefix (<c>search</c> / <c>research</c>, <c>encode</c> / <c>decode</c>).</item>
+/// <item>A short word (3–5 letters) and the same word behind one or two more letters are two words, not a
+/// typo (<c>sync</c> / <c>async</c>, <c>task</c> / <c>vtask</c>, so <c>split_sync</c> / <c>split_async</c>).</item>
 /// </list>
 /// </summary>
 internal static class TypoRule
@@ -104,7 +106,15 @@ internal static class TypoRule
 
     /// <summary>Whether one word is a typo of another: within the distance, and not another form of the same word.</summary>
     private static bool IsTypoWord(string a, string b, EditDistance distance) =>
-        WithinTypoDistance(a, b, distance) && !ShareStem(a, b) && !DifferOnlyInPrefix(a, b);
+        WithinTypoDistance(a, b, distance) && !ShareStem(a, b) && !DifferOnlyInPrefix(a, b) && !IsShortWordWithLeadingLetters(a, b);
+
+    /// <summary>Whether one word is a short word (3–5 letters) and the other is it behind one or two more letters (sync / async).</summary>
+    internal static bool IsShortWordWithLeadingLetters(string a, string b)
+    {
+        var (shorter, longer) = a.Length <= b.Length ? (a, b) : (b, a);
+        var added = longer.Length - shorter.Length;
+        return shorter.Length is >= 3 and <= 5 && added is 1 or 2 && longer.EndsWith(shorter, StringComparison.Ordinal);
+    }
 
     private static bool WithinTypoDistance(string a, string b, EditDistance distance)
     {
