@@ -633,7 +633,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             value = MetadataValue.FromString(RecordNames.Truncate(value.StringValue, max));
         }
 
-        request.AddMetadata(stageName, RecordNames.Limit(key, PerformanceMonitorOptions.MaxNameLength), value);
+        // Keys: at most MaxNameLength, or MaxMetadataValueLength when that is smaller.
+        request.AddMetadata(stageName, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value);
     }
 
     /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>

@@ -136,23 +136,57 @@ internal sealed class AppendOnlyFile : IDisposable
         Write(lines);
     }
 
-    /// <summary>Whether the file is empty or its last byte is a newline (read back through the descriptor).</summary>
+    /// <summary>
+    /// Whether the file is empty or its last byte is a newline (read back through the descriptor). Another process's append
+    /// in progress shows for an instant as a file that ends mid-line (the size grows page by page during one
+    /// <c>write(2)</c>): a tail that is not a newline counts as torn only once the size has stayed the same over
+    /// <see cref="TornTailChecks"/> looks about a millisecond apart. A torn tail left by a crash does not change.
+    /// </summary>
     private bool EndsWithNewline()
     {
         var fd = (int)_handle!.DangerousGetHandle();
-        var size = Native.LSeek(fd, 0, SeekEnd);
-        if (size <= 0)
+        var stableLooks = 0;
+        var lastSize = -1L;
+        for (var look = 0; look < 200; look++)
         {
-            return true;
+            var size = Native.LSeek(fd, 0, SeekEnd);
+            if (size <= 0)
+            {
+                return true;
+            }
+
+            if (ReadByteAt(fd, size - 1) is not { } last || last == (byte)'\n')
+            {
+                // Unreadable after all (the writer's own torn lines are still ended by the sink), or a whole line.
+                return true;
+            }
+
+            stableLooks = size == lastSize ? stableLooks + 1 : 0;
+            if (stableLooks >= TornTailChecks)
+            {
+                return false;
+            }
+
+            lastSize = size;
+            Thread.Sleep(1);
         }
 
-        byte last = 0;
+        // The file kept growing mid-line for all that time: another writer is busy; write without a leading newline.
+        return true;
+    }
+
+    /// <summary>How many unchanged looks at a tail that is not a newline make it a torn line.</summary>
+    private const int TornTailChecks = 5;
+
+    private static byte? ReadByteAt(int fd, long offset)
+    {
+        byte value = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var n = (long)Native.PRead(fd, ref last, 1, size - 1);
+            var n = (long)Native.PRead(fd, ref value, 1, offset);
             if (n == 1)
             {
-                return last == (byte)'\n';
+                return value;
             }
 
             if (n < 0 && Marshal.GetLastPInvokeError() == EINTR)
@@ -163,8 +197,7 @@ internal sealed class AppendOnlyFile : IDisposable
             break;
         }
 
-        // Unreadable after all: write on as before (the writer's own torn lines are still ended by the sink).
-        return true;
+        return null;
     }
 
     /// <summary>Writes all of <paramref name="data"/> at the end of the file.</summary>
