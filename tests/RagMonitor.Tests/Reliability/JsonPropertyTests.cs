@@ -32,7 +32,7 @@ public sealed class JsonPropertyTests
         Gen.Float.Select(v => (object?)v),
         Gen.Decimal.Select(v => (object?)v),
         Gen.Bool.Select(v => (object?)v),
-        Gen.Const<object?>(null!),
+        Gen.Const<object?>(() => null),
         Gen.Const<object?>(new ThrowingValue()),
         Gen.DateTime.Select(v => (object?)v),
         Gen.Guid.Select(v => (object?)v),
