@@ -31,7 +31,10 @@ namespace RagMonitor;
 /// Linux the opened descriptor is checked with <c>statx</c> to be a regular file. A refusal throws
 /// <see cref="UnsafeLogFileException"/>. Fresh lines: before each write the last byte of the file is read back
 /// (<c>lseek</c> + <c>pread</c>); when it is not a newline (a line torn by a crash, here or in another process), the
-/// write starts with one, in the same <c>write(2)</c>.
+/// write starts with one, in the same <c>write(2)</c>. On Linux the check and the write hold an open-file-description
+/// lock (<c>F_OFD_SETLK</c>) that every RagMonitor writer takes, so no writer mistakes another's append in progress for a
+/// torn line; elsewhere (or when the lock stays busy) a tail counts as torn only once it has stayed the same for a few
+/// milliseconds.
 /// </para>
 /// </remarks>
 internal sealed class AppendOnlyFile : IDisposable
@@ -115,7 +118,31 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <exception cref="IOException">Nothing was written.</exception>
     internal void WriteLines(ReadOnlySpan<byte> lines)
     {
-        if (StartsLinesFresh && !EndsWithNewline())
+        if (!StartsLinesFresh)
+        {
+            Write(lines);
+            return;
+        }
+
+        // Linux: RagMonitor writers of one file take turns (an open-file-description lock on the file, which .NET's
+        // readers, using flock, never hold), so the last byte read is never the middle of another RagMonitor writer's append.
+        var locked = TryLockForAppend();
+        try
+        {
+            WriteLinesOnFreshLine(lines, exclusive: locked);
+        }
+        finally
+        {
+            if (locked)
+            {
+                Unlock();
+            }
+        }
+    }
+
+    private void WriteLinesOnFreshLine(ReadOnlySpan<byte> lines, bool exclusive)
+    {
+        if (!EndsWithNewline(exclusive))
         {
             var joined = new byte[lines.Length + 1];
             joined[0] = (byte)'\n';
@@ -142,7 +169,7 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <c>write(2)</c>): a tail that is not a newline counts as torn only once the size has stayed the same over
     /// <see cref="TornTailChecks"/> looks about a millisecond apart. A torn tail left by a crash does not change.
     /// </summary>
-    private bool EndsWithNewline()
+    private bool EndsWithNewline(bool exclusive)
     {
         var fd = (int)_handle!.DangerousGetHandle();
         var stableLooks = 0;
@@ -162,7 +189,7 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             stableLooks = size == lastSize ? stableLooks + 1 : 0;
-            if (stableLooks >= TornTailChecks)
+            if (exclusive || stableLooks >= TornTailChecks)
             {
                 return false;
             }
@@ -173,6 +200,83 @@ internal sealed class AppendOnlyFile : IDisposable
 
         // The file kept growing mid-line for all that time: another writer is busy; write without a leading newline.
         return true;
+    }
+
+    /// <summary>
+    /// Takes a write lock on the whole file for one append (Linux open-file-description lock, <c>F_OFD_SETLK</c>; shared
+    /// by every RagMonitor writer, released by the kernel if the process dies). Waits up to about 100 ms for another
+    /// writer; returns <see langword="false"/> when there is no such lock here or it stays busy (the append then goes on
+    /// without it, using the slower stable-tail check).
+    /// </summary>
+    private bool TryLockForAppend()
+    {
+        if (!OperatingSystem.IsLinux() || Volatile.Read(ref s_ofdLocksUnavailable) != 0)
+        {
+            return false;
+        }
+
+        var fd = (int)_handle!.DangerousGetHandle();
+        var request = new FileLockRequest { Type = WriteLock, Whence = 0, Start = 0, Length = 0 };
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if (Native.FileControl(fd, SetOpenFileDescriptionLock, ref request) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            if (errno is 11 or 13) // EAGAIN / EACCES: another writer holds it
+            {
+                if (attempt < 20)
+                {
+                    Thread.SpinWait(64);
+                }
+                else
+                {
+                    Thread.Sleep(0);
+                    if (attempt >= 100)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+
+                continue;
+            }
+
+            // EINVAL (a kernel older than 3.15) or a file system without such locks.
+            Volatile.Write(ref s_ofdLocksUnavailable, 1);
+            return false;
+        }
+
+        return false;
+    }
+
+    private void Unlock()
+    {
+        var request = new FileLockRequest { Type = Unlocked, Whence = 0, Start = 0, Length = 0 };
+        _ = Native.FileControl((int)_handle!.DangerousGetHandle(), SetOpenFileDescriptionLock, ref request);
+    }
+
+    private const int SetOpenFileDescriptionLock = 37; // F_OFD_SETLK
+    private const short WriteLock = 1; // F_WRLCK
+    private const short Unlocked = 2; // F_UNLCK
+    private static int s_ofdLocksUnavailable;
+
+    /// <summary><c>struct flock</c> of Linux on 64-bit systems (x64 and ARM64 share it).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileLockRequest
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int ProcessId;
+        public int Padding;
     }
 
     /// <summary>How many unchanged looks at a tail that is not a newline make it a torn line.</summary>
@@ -471,6 +575,9 @@ internal sealed class AppendOnlyFile : IDisposable
 
         [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
         internal static extern nint PRead(int fd, ref byte buffer, nuint count, long offset);
+
+        [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+        internal static extern int FileControl(int fd, int command, ref FileLockRequest request);
 
         [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
         internal static extern long LSeek(int fd, long offset, int whence);

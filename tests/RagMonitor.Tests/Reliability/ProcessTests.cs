@@ -110,7 +110,8 @@ public sealed class ProcessTests
     }
 
     /// <summary>A record cut short: it starts like a record and has no second one inside it.</summary>
-    private static bool IsTornPrefix(string line) => line.StartsWith("{\"start_time\"", StringComparison.Ordinal);
+    private static bool IsTornPrefix(string line) =>
+        line.Length > 0 && (line.StartsWith("{\"start_time\"", StringComparison.Ordinal) || "{\"start_time\"".StartsWith(line, StringComparison.Ordinal));
 
     private static string Head(string line) => line.Length <= 200 ? line : line[..200] + $"… ({line.Length} chars)";
 }
