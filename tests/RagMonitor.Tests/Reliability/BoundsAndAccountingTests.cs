@@ -4,11 +4,12 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using RagMonitor.Tests.Persistence;
+using Xunit.Abstractions;
 
 namespace RagMonitor.Tests.Reliability;
 
 /// <summary>In-flight explicit requests are bounded; the counters add up whatever the disk does.</summary>
-public sealed class BoundsAndAccountingTests
+public sealed class BoundsAndAccountingTests(ITestOutputHelper output)
 {
     [Fact]
     public void Two_hundred_thousand_never_ended_requests_stay_under_40_MB_and_the_oldest_are_abandoned_and_counted()
@@ -27,6 +28,7 @@ public sealed class BoundsAndAccountingTests
         var after = GC.GetTotalMemory(forceFullCollection: true);
         var counters = monitor.GetStatistics().Counters;
         var cap = new PerformanceMonitorOptions().MaxRequestsInFlight;
+        output.WriteLine($"200,000 never-ended requests: {(after - before) / 1024.0 / 1024.0:F1} MB retained, {counters.RequestsAbandoned:N0} abandoned, {counters.RequestsInFlight:N0} in flight");
         Assert.True(after - before < 40L * 1024 * 1024, $"{(after - before) / 1024.0 / 1024.0:F1} MB for {requests:N0} never-ended requests");
         Assert.Equal(requests - cap, counters.RequestsAbandoned);
         Assert.Equal(cap, counters.RequestsInFlight);

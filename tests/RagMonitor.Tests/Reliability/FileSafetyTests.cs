@@ -6,11 +6,12 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using RagMonitor.Tests.Persistence;
+using Xunit.Abstractions;
 
 namespace RagMonitor.Tests.Reliability;
 
 /// <summary>No writing through links or onto files that are not regular files; a full disk loses nothing silently.</summary>
-public sealed class FileSafetyTests
+public sealed class FileSafetyTests(ITestOutputHelper output)
 {
     private static PerformanceMonitor NewMonitor(string directory, RecordingLogger? logger = null) =>
         new(new PerformanceMonitorOptions { LogDirectory = directory, AdaptiveBottlenecks = false, SlowRequestThreshold = null }, logger);
@@ -176,6 +177,7 @@ public sealed class FileSafetyTests
             Assert.Equal(0, counters.LogRecordsPending);
 
             var lines = LogFiles.ReadLines(mount);
+            output.WriteLine($"full tmpfs: while full written={full.LogRecordsWritten} dropped={full.LogRecordsDropped} pending={full.LogRecordsPending} failures={full.LogWriteFailures}; after remount and dispose written={counters.LogRecordsWritten} dropped={counters.LogRecordsDropped} pending={counters.LogRecordsPending}; {lines.Count} lines in the file");
             var valid = lines.Count(l => l.Length > 0 && l.EndsWith('}') && TryParse(l));
             Assert.Equal(counters.LogRecordsWritten, valid);
             Assert.True(lines.Count - valid <= counters.LogRecordsDropped, $"{lines.Count - valid} bad lines, {counters.LogRecordsDropped} dropped");

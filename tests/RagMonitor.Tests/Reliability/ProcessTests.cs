@@ -7,11 +7,12 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using RagMonitor.Tests.Persistence;
+using Xunit.Abstractions;
 
 namespace RagMonitor.Tests.Reliability;
 
 /// <summary>Promises about whole processes: the flush at exit, and what a kill -9 can cost.</summary>
-public sealed class ProcessTests
+public sealed class ProcessTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(false)]
@@ -80,6 +81,7 @@ public sealed class ProcessTests
             }
         }
 
+        output.WriteLine($"{kills} kills, {all.Count:N0} lines, {torn} torn lines, 0 glued");
         Assert.True(torn <= kills, $"{torn} torn lines after {kills} kills");
         Assert.Equal(50, all.Count(l => TryParse(l) && JsonDocument.Parse(l).RootElement.GetProperty("request_id").GetString()!.StartsWith("clean-", StringComparison.Ordinal)));
         Assert.True(TryParse(all[^1]));
