@@ -8,15 +8,18 @@ using RagMonitor.Tests.Persistence;
 
 namespace RagMonitor.Tests.Reliability;
 
-/// <summary>Tests that install process-wide span or metric listeners: they run alone, so other tests' monitors do not meet them.</summary>
+/// <summary>
+/// Tests that install process-wide span or metric listeners, or measure the process's memory: they run alone, so other
+/// tests' monitors do not meet the listeners and other tests' allocations do not blur the measurement.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessWideListenersCollection
+public sealed class RunAloneCollection
 {
-    public const string Name = "Process-wide listeners";
+    public const string Name = "Run alone";
 }
 
 /// <summary>Nothing RagMonitor does on the caller's thread throws into the caller's code (issue 15, first promise).</summary>
-[Collection(ProcessWideListenersCollection.Name)]
+[Collection(RunAloneCollection.Name)]
 public sealed class NeverThrowsTests
 {
     private static PerformanceMonitor NewMonitor(string directory, Microsoft.Extensions.Logging.ILogger? logger = null) =>
