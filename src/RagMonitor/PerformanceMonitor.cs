@@ -412,7 +412,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends the request <paramref name="requestId"/> with success and returns its summary.</summary>
-    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight.</returns>
+    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight (never started, already
+    /// ended, or abandoned past <see cref="PerformanceMonitorOptions.MaxRequestsInFlight"/>).</returns>
     public RequestSummary? EndRequest(string requestId) => EndRequest(requestId, OperationStatus.Success, null);
 
     /// <summary>Ends the request <paramref name="requestId"/> with the given status and returns its summary.</summary>
@@ -545,8 +546,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
         if (_sink is not null)
         {
-            var sink = _sink;
-            await Task.Run(() => sink.Close(s_disposeTimeout)).ConfigureAwait(false);
+            // The sink waits at most 10 seconds too, then counts what is left as given up.
+            await _sink.DisposeAsync().ConfigureAwait(false);
         }
 
         MonitorMetrics.Unregister(this);

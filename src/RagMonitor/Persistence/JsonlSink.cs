@@ -23,7 +23,15 @@ namespace RagMonitor;
 /// file in chunks of about 64 KiB, each chunk made of whole lines and written with one append system call
 /// (<c>O_APPEND</c>), so a line is never split and two processes appending to the same file never tear each
 /// other's lines. A record goes to the file of the date its request ended (UTC by default,
-/// <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>). The directory is created when missing.
+/// <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>). The directory is created when missing. Every append starts on
+/// a fresh line (a line torn by a crash is ended first), and the file is never a symbolic link or anything but a regular
+/// file (refused, counted in <see cref="FilesRefused"/>, logged once, retried like a write failure).
+/// </para>
+/// <para>
+/// Every sink is flushed when the process exits normally (<see cref="AppDomain.ProcessExit"/>, at most 5 seconds for all
+/// sinks together), whether or not it was disposed; its writer is a background thread, so a sink nobody disposes never
+/// keeps the process alive. <see cref="Dispose"/> and <see cref="DisposeAsync"/> wait at most 10 seconds; whatever is not
+/// written then is counted as dropped (<see cref="RecordsGivenUpAtClose"/>), so written + dropped = accepted.
 /// </para>
 /// <para>
 /// When a write fails (for example an unwritable directory) the failure is counted (<see cref="WriteFailures"/>),

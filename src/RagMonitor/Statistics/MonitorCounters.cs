@@ -1,7 +1,7 @@
 namespace RagMonitor;
 
 /// <summary>Counters of a <see cref="PerformanceMonitor"/> since it was created.</summary>
-/// <param name="RequestsInFlight">Requests started and not yet ended.</param>
+/// <param name="RequestsInFlight">Requests started and not yet ended nor abandoned.</param>
 /// <param name="RequestsCompleted">Requests ended.</param>
 /// <param name="StagesOutsideRequests">Stages begun with no active request (not recorded).</param>
 /// <param name="CallbackFailures">Exceptions thrown by event handlers (contained).</param>
