@@ -23,12 +23,12 @@ public sealed partial class PerformanceMonitor
 
     private static readonly object s_defaultGate = new();
     private static PerformanceMonitor? s_default;
-    private static int s_exitHookInstalled;
 
     /// <summary>
     /// The process-wide monitor used by generated code on types that hold no <see cref="PerformanceMonitor"/>.
     /// Created on first use from the defaults and the <c>RAGMONITOR_*</c> environment variables; replace
-    /// its settings with <see cref="ConfigureDefault(Action{PerformanceMonitorOptions})"/>. It is flushed on process exit.
+    /// its settings with <see cref="ConfigureDefault(Action{PerformanceMonitorOptions})"/>. Like every monitor, it is flushed when
+    /// the process exits normally.
     /// </summary>
     public static PerformanceMonitor Default
     {
@@ -103,10 +103,6 @@ public sealed partial class PerformanceMonitor
             created = new PerformanceMonitor(OptionsFromEnvironment(configure));
             previous = s_default;
             Volatile.Write(ref s_default, created);
-            if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
-            {
-                AppDomain.CurrentDomain.ProcessExit += static (_, _) => Volatile.Read(ref s_default)?.Dispose();
-            }
         }
 
         previous?.Dispose();

@@ -37,6 +37,17 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         LoggerMessage.Define<string>(LogLevel.Error, new EventId(3, "CallbackFailed"),
             "A RagMonitor {Callback} handler threw; the exception was contained.");
 
+    private static readonly Action<ILogger, string, Exception?> s_logInternalError =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(4, "InternalError"),
+            "RagMonitor contained an internal error ({ErrorType}); monitoring goes on. Later ones are counted (GetStatistics().Counters.InternalErrors) and the last is kept in LastInternalError.");
+
+    private static readonly Action<ILogger, int, Exception?> s_logRequestsAbandoned =
+        LoggerMessage.Define<int>(LogLevel.Warning, new EventId(5, "RequestsAbandoned"),
+            "RagMonitor: more than {MaxRequestsInFlight} requests started with StartRequest are in flight; the oldest are abandoned (never ended? call EndRequest). Counted in GetStatistics().Counters.RequestsAbandoned.");
+
+    /// <summary>How long <see cref="Dispose"/> and <see cref="DisposeAsync"/> wait for the log writer: 10 seconds.</summary>
+    private static readonly TimeSpan s_disposeTimeout = TimeSpan.FromSeconds(10);
+
     private static readonly string s_idPrefix = CreateIdPrefix();
 
     /// <summary>How long <see cref="GetStatistics"/> waits at most for the sink's writer to record the statistics of queued requests.</summary>
@@ -48,11 +59,15 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly bool _useStopwatch;
     private readonly bool _enabled;
+    private readonly bool _measureResources;
     private readonly LiveStatistics _statistics;
     private readonly IRequestSink? _sink;
     private readonly CompletedRequestPool _records;
     private WallClockAnchor? _wallClockAnchor;
     private readonly ConcurrentDictionary<string, RequestState> _explicitRequests = new(StringComparer.Ordinal);
+
+    /// <summary>Entries of <see cref="_explicitRequests"/> (its own Count takes every lock of the table: too slow per start).</summary>
+    private int _explicitCount;
     private readonly ConcurrentDictionary<string, (RequestSummary Summary, long EndTimestamp)> _completedSummaries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _completedOrder = new();
     private long _started;
@@ -60,7 +75,14 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private long _stagesOutsideRequests;
     private long _callbackFailures;
     private long _internalErrors;
+    private long _abandoned;
+    private Exception? _lastInternalError;
+    private int _internalErrorLogged;
+    private int _abandonLogged;
     private int _disposed;
+
+    /// <summary>Explicit requests in start order, for abandoning the oldest past the cap; may hold ended ones (pruned lazily). Guarded by itself.</summary>
+    private readonly Queue<RequestState> _explicitOrder = new();
 
     /// <summary>Creates a monitor.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults. They are copied and validated.</param>
@@ -75,6 +97,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _useStopwatch = ReferenceEquals(_timeProvider, TimeProvider.System);
         _enabled = _options.Enabled;
+        _measureResources = _options.MeasureResources;
         _statistics = new LiveStatistics(_options.StatisticsWindow, _timeProvider);
         _sink = _enabled && _options.WriteLogs ? CreateSink() : null;
         _records = new CompletedRequestPool(_options.QueueCapacity);
@@ -90,8 +113,19 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>Raised for slow requests and bottlenecks. Handler exceptions are contained and counted.</summary>
     public event EventHandler<PerformanceAlert>? AlertRaised;
 
-    /// <summary>A copy of the settings this monitor runs with.</summary>
-    public PerformanceMonitorOptions Options => _options;
+    /// <summary>A new copy of the settings this monitor runs with, on every read: changing it does not change the monitor.</summary>
+    public PerformanceMonitorOptions Options => _options.Clone();
+
+    /// <summary>
+    /// The last exception RagMonitor contained inside itself (a bug, or a failing logger, listener or exporter), for
+    /// diagnosis; <see langword="null"/> when there was none. The first one is also logged as a warning; all are counted
+    /// (<see cref="MonitorCounters.InternalErrors"/>). Exceptions of event handlers are counted in
+    /// <see cref="MonitorCounters.CallbackFailures"/> and logged as errors instead.
+    /// </summary>
+    public Exception? LastInternalError => Volatile.Read(ref _lastInternalError);
+
+    /// <summary>Whether requests measure allocated bytes and collections (read once per request).</summary>
+    internal bool MeasuresResources => _measureResources;
 
     /// <summary>Whether this monitor records anything.</summary>
     public bool IsEnabled => _enabled;
@@ -108,8 +142,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>Finished-request records waiting in the pool for reuse (for tests).</summary>
     internal int PooledRecordsIdle => _records.Count;
 
-    /// <summary>Requests started and not yet ended (read by the metrics).</summary>
-    internal long RequestsInFlight => Math.Max(0, Interlocked.Read(ref _started) - Interlocked.Read(ref _completed));
+    /// <summary>Requests started and not yet ended nor abandoned (read by the metrics).</summary>
+    internal long RequestsInFlight => Math.Max(0, Interlocked.Read(ref _started) - Interlocked.Read(ref _completed) - Interlocked.Read(ref _abandoned));
 
     // ---------------------------------------------------------------- ambient API
 
@@ -182,6 +216,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     // ---------------------------------------------------------------- explicit API (mirrors the Python module)
 
     /// <summary>Starts a request identified by <paramref name="requestId"/> (the explicit API; no ambient scope).</summary>
+    /// <remarks>
+    /// At most <see cref="PerformanceMonitorOptions.MaxRequestsInFlight"/> such requests are kept: past that, the oldest
+    /// in flight is abandoned (see <see cref="MonitorCounters.RequestsAbandoned"/>). The id is written cut to
+    /// <see cref="PerformanceMonitorOptions.MaxRequestIdLength"/> characters; the calls that take it use it as given.
+    /// </remarks>
     /// <param name="requestId">The request id.</param>
     /// <param name="requestName">The request name written to the log; default <c>"request"</c>.</param>
     /// <returns><see langword="false"/> when a request with this id is already in flight (it is left as it is) or the monitor is disabled.</returns>
@@ -206,8 +245,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return false;
         }
 
+        Interlocked.Increment(ref _explicitCount);
+
         _completedSummaries.TryRemove(requestId, out _);
         Interlocked.Increment(ref _started);
+        TrackExplicitRequest(requestId, state);
         if (MonitorTracing.IsObserved)
         {
             state.Activity = MonitorTracing.StartDetachedRequest(state);
@@ -217,13 +259,97 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Remembers the start order of explicit requests and abandons the oldest ones in flight past
+    /// <see cref="PerformanceMonitorOptions.MaxRequestsInFlight"/>. The order queue drops ended requests at its head, and is
+    /// rebuilt from the requests in flight when ended ones pile up behind a long-running one, so it stays bounded too.
+    /// </summary>
+    private void TrackExplicitRequest(string requestId, RequestState state)
+    {
+        var cap = _options.MaxRequestsInFlight;
+        List<RequestState>? abandoned = null;
+        state.ExplicitKey = requestId;
+        lock (_explicitOrder)
+        {
+            _explicitOrder.Enqueue(state);
+            while (_explicitOrder.Count > 0 && _explicitOrder.Peek().IsEnded)
+            {
+                _explicitOrder.Dequeue();
+            }
+
+            while (Volatile.Read(ref _explicitCount) > cap && _explicitOrder.Count > 0)
+            {
+                var oldest = _explicitOrder.Dequeue();
+                if (!oldest.IsEnded && oldest.ExplicitKey is { } key && _explicitRequests.TryRemove(new KeyValuePair<string, RequestState>(key, oldest)))
+                {
+                    Interlocked.Decrement(ref _explicitCount);
+                    if (oldest.TryMarkEnded())
+                    {
+                        (abandoned ??= new List<RequestState>()).Add(oldest);
+                    }
+                }
+            }
+
+            if (_explicitOrder.Count > (2 * cap) + 1024)
+            {
+                var live = new List<RequestState>(_explicitRequests.Values);
+                live.Sort(static (a, b) => a.StartTimestamp.CompareTo(b.StartTimestamp));
+                _explicitOrder.Clear();
+                foreach (var request in live)
+                {
+                    _explicitOrder.Enqueue(request);
+                }
+            }
+        }
+
+        if (abandoned is not null)
+        {
+            Abandon(abandoned);
+        }
+    }
+
+    /// <summary>Counts, logs (once) and ends the spans of explicit requests abandoned past the cap. They are not written.</summary>
+    private void Abandon(List<RequestState> requests)
+    {
+        Interlocked.Add(ref _abandoned, requests.Count);
+        foreach (var request in requests)
+        {
+            request.Seal(GetTimestamp(), null, null);
+            if (request.Activity is { } activity)
+            {
+                try
+                {
+                    activity.SetTag(MonitorTracing.StatusTag, "abandoned");
+                    activity.Stop();
+                }
+                catch (Exception ex)
+                {
+                    CountInternalError(ex);
+                }
+            }
+        }
+
+        if (_logger is not null && Interlocked.Exchange(ref _abandonLogged, 1) == 0)
+        {
+            try
+            {
+                s_logRequestsAbandoned(_logger, _options.MaxRequestsInFlight, null);
+            }
+            catch (Exception ex)
+            {
+                CountInternalError(ex);
+            }
+        }
+    }
+
+    /// <summary>
     /// Records a stage of the request <paramref name="requestId"/> that took <paramref name="duration"/>.
     /// Logging the same stage twice adds the durations and counts both calls (it never overwrites).
     /// </summary>
     /// <param name="requestId">The id given to <see cref="StartRequest(string, string?)"/>.</param>
     /// <param name="stageName">The stage name.</param>
     /// <param name="duration">How long the stage took.</param>
-    /// <param name="metadata">Optional metadata: string, number and boolean values (others are recorded as text).</param>
+    /// <param name="metadata">Optional metadata: string, number and boolean values (others are recorded as their text; a value whose
+    /// conversion throws is recorded as <c>"&lt;error: ExceptionType&gt;"</c>, a dictionary whose enumeration throws keeps what was read).</param>
     /// <returns><see langword="false"/> when no request with this id is in flight.</returns>
     /// <exception cref="ArgumentException">An id or name is null, empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
@@ -245,12 +371,20 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         state.RecordStage(stageName, GetTimestamp(), ToTimestampTicks(duration), OperationStatus.Success, null);
         if (metadata is not null)
         {
-            foreach (var pair in metadata)
+            try
             {
-                if (!string.IsNullOrEmpty(pair.Key))
+                foreach (var pair in metadata)
                 {
-                    AddStageMetadata(state, stageName, pair.Key, MetadataValue.FromObject(pair.Value));
+                    if (!string.IsNullOrEmpty(pair.Key))
+                    {
+                        AddStageMetadata(state, stageName, pair.Key, MetadataValue.FromObject(pair.Value));
+                    }
                 }
+            }
+            catch (Exception ex)
+            {
+                // The caller's dictionary threw while it was enumerated: keep what was read, go on.
+                CountInternalError(ex);
             }
         }
 
@@ -278,7 +412,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends the request <paramref name="requestId"/> with success and returns its summary.</summary>
-    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight.</returns>
+    /// <returns>The summary, or <see langword="null"/> when no request with this id is in flight (never started, already
+    /// ended, or abandoned past <see cref="PerformanceMonitorOptions.MaxRequestsInFlight"/>).</returns>
     public RequestSummary? EndRequest(string requestId) => EndRequest(requestId, OperationStatus.Success, null);
 
     /// <summary>Ends the request <paramref name="requestId"/> with the given status and returns its summary.</summary>
@@ -292,6 +427,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return null;
         }
 
+        Interlocked.Decrement(ref _explicitCount);
+
         if (status != OperationStatus.Success)
         {
             state.SetOutcome(status, errorType);
@@ -300,7 +437,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         var summary = Complete(state, summaryWanted: true);
         if (summary is not null)
         {
-            RememberCompleted(summary);
+            RememberCompleted(requestId, summary);
         }
 
         return summary;
@@ -355,7 +492,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     {
         var completed = Interlocked.Read(ref _completed);
         var counters = new MonitorCounters(
-            RequestsInFlight: Math.Max(0, Interlocked.Read(ref _started) - completed),
+            RequestsInFlight: Math.Max(0, Interlocked.Read(ref _started) - completed - Interlocked.Read(ref _abandoned)),
             RequestsCompleted: completed,
             StagesOutsideRequests: Interlocked.Read(ref _stagesOutsideRequests),
             CallbackFailures: Interlocked.Read(ref _callbackFailures),
@@ -366,6 +503,9 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             LogRecordsPending: _sink?.RecordsPending ?? 0)
         {
             MetadataConversionFailures = MetadataValue.ConversionFailureCount,
+            RequestsAbandoned = Interlocked.Read(ref _abandoned),
+            LogRecordsGivenUpAtClose = _sink?.RecordsGivenUpAtClose ?? 0,
+            LogFilesRefused = _sink?.FilesRefused ?? 0,
         };
         return _statistics.Snapshot(counters);
     }
@@ -393,7 +533,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Flushes and stops the background writer.</summary>
+    /// <summary>
+    /// Flushes and stops the background writer, waiting at most 10 seconds; records not written by then are counted as
+    /// dropped (<see cref="MonitorCounters.LogRecordsGivenUpAtClose"/>). Never throws.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -403,13 +546,18 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
         if (_sink is not null)
         {
+            // The sink waits at most 10 seconds too, then counts what is left as given up.
             await _sink.DisposeAsync().ConfigureAwait(false);
         }
 
         MonitorMetrics.Unregister(this);
     }
 
-    /// <summary>Flushes and stops the background writer (waits at most 10 seconds).</summary>
+    /// <summary>
+    /// Flushes and stops the background writer, waiting at most 10 seconds; records not written by then are counted as
+    /// dropped (<see cref="MonitorCounters.LogRecordsGivenUpAtClose"/>). Never throws.
+    /// </summary>
+    /// <remarks>A monitor that is never disposed is flushed when the process exits normally (at most 5 seconds for all monitors).</remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -417,12 +565,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return;
         }
 
-        if (_sink is not null)
-        {
-            var task = _sink.DisposeAsync().AsTask();
-            task.Wait(TimeSpan.FromSeconds(10));
-        }
-
+        _sink?.Close(s_disposeTimeout);
         MonitorMetrics.Unregister(this);
     }
 
@@ -499,15 +642,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         var max = _options.MaxMetadataValueLength;
         if (value.Kind == MetadataValueKind.String && value.StringValue!.Length > max)
         {
-            value = MetadataValue.FromString(Truncate(value.StringValue, max));
+            value = MetadataValue.FromString(RecordNames.Truncate(value.StringValue, max));
         }
 
-        if (key.Length > max)
-        {
-            key = Truncate(key, max);
-        }
-
-        request.AddMetadata(stageName, key, value);
+        // Keys: at most MaxNameLength, or MaxMetadataValueLength when that is smaller.
+        request.AddMetadata(stageName, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value);
     }
 
     /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>
@@ -520,10 +659,22 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         return record.ToSummary(isCompleted: false);
     }
 
+    /// <summary>Counts a contained internal error, keeps it as <see cref="LastInternalError"/> and logs the first one. Never throws.</summary>
     internal void CountInternalError(Exception exception)
     {
         Interlocked.Increment(ref _internalErrors);
-        _ = exception;
+        Volatile.Write(ref _lastInternalError, exception);
+        if (_logger is not null && Interlocked.Exchange(ref _internalErrorLogged, 1) == 0)
+        {
+            try
+            {
+                s_logInternalError(_logger, exception.GetType().Name, exception);
+            }
+            catch (Exception)
+            {
+                // The logger itself failed: the error stays counted and kept.
+            }
+        }
     }
 
     /// <summary>
@@ -546,6 +697,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             return null;
         }
 
+        // Counted as completed first, so that whatever fails below, the request is counted once, and (with a sink) either
+        // handed to it or counted as dropped: written + dropped + pending = completed.
+        Interlocked.Increment(ref _completed);
+        var handedToSink = false;
         try
         {
             var end = GetTimestamp();
@@ -562,7 +717,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             if (nothingWaits && _sink is not null && !alertPossible)
             {
                 state.Seal(end, allocated, collections);
-                Interlocked.Increment(ref _completed);
+                handedToSink = true;
                 if (_sink.TryEnqueue(state))
                 {
                     return null;
@@ -576,7 +731,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             var record = _records.Rent();
             state.SealInto(record, end, allocated, collections);
             MarkBottlenecks(record, completed: true);
-            Interlocked.Increment(ref _completed);
             if (nothingWaits && !(alertPossible && RaisesAlert(record)))
             {
                 // No summary is needed after all (no sink, or no alert raised). With a sink, its writer records the
@@ -584,6 +738,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
                 if (_sink is not null)
                 {
                     record.StatisticsDeferred = true;
+                    handedToSink = true;
                     if (_sink.TryEnqueue(record))
                     {
                         return null;
@@ -600,13 +755,23 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
             _statistics.Record(record);
             var summary = record.ToSummary();
             record.Release();
+            handedToSink = true;
+            _sink?.TryEnqueue(summary);
             if (state.Activity is { } activity)
             {
                 MonitorTracing.StopRequest(activity, summary, this);
             }
 
-            MonitorMetrics.Record(summary, this);
-            _sink?.TryEnqueue(summary);
+            try
+            {
+                MonitorMetrics.Record(summary, this);
+            }
+            catch (Exception ex)
+            {
+                // A metric listener's callback threw.
+                CountInternalError(ex);
+            }
+
             RaiseAlerts(summary);
             if (RequestCompleted is { } handlers)
             {
@@ -618,6 +783,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         catch (Exception ex)
         {
             CountInternalError(ex);
+            if (!handedToSink && _sink is not null)
+            {
+                _sink.CountDropped();
+            }
+
             return null;
         }
     }
@@ -720,7 +890,14 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         {
             if (_logger is not null)
             {
-                s_logSlowRequest(_logger, summary.RequestName, summary.RequestId, summary.TotalTime.TotalSeconds, slow.TotalSeconds, null);
+                try
+                {
+                    s_logSlowRequest(_logger, summary.RequestName, summary.RequestId, summary.TotalTime.TotalSeconds, slow.TotalSeconds, null);
+                }
+                catch (Exception ex)
+                {
+                    CountInternalError(ex);
+                }
             }
 
             if (alertHandlers is not null)
@@ -732,9 +909,19 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
         if (_options.AlertOnBottlenecks && summary.Bottlenecks.Count > 0)
         {
-            if (_logger is not null && _logger.IsEnabled(LogLevel.Warning))
+            if (_logger is not null)
             {
-                s_logBottleneck(_logger, summary.RequestName, summary.RequestId, string.Join(", ", summary.BottleneckTexts), null);
+                try
+                {
+                    if (_logger.IsEnabled(LogLevel.Warning))
+                    {
+                        s_logBottleneck(_logger, summary.RequestName, summary.RequestId, string.Join(", ", summary.BottleneckTexts), null);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    CountInternalError(ex);
+                }
             }
 
             if (alertHandlers is not null)
@@ -771,26 +958,14 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    private void RememberCompleted(RequestSummary summary)
+    private void RememberCompleted(string requestId, RequestSummary summary)
     {
-        _completedSummaries[summary.RequestId] = (summary, GetTimestamp());
-        _completedOrder.Enqueue(summary.RequestId);
+        _completedSummaries[requestId] = (summary, GetTimestamp());
+        _completedOrder.Enqueue(requestId);
         while (_completedOrder.Count > CompletedSummaryCapacity && _completedOrder.TryDequeue(out var oldest))
         {
             _completedSummaries.TryRemove(oldest, out _);
         }
-    }
-
-    private static string Truncate(string value, int max)
-    {
-        const string marker = "…[truncated]";
-        var keep = Math.Max(0, max - marker.Length);
-        if (keep > 0 && char.IsHighSurrogate(value[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(value.AsSpan(0, keep), marker);
     }
 
     private static void ValidateName(string value, string parameterName)

@@ -9,6 +9,16 @@ public sealed class PerformanceMonitorOptions
     /// <summary>The default log directory, <c>./logs/performance</c> (as in the Python module this replaces).</summary>
     public const string DefaultLogDirectory = "./logs/performance";
 
+    /// <summary>
+    /// The longest request name, stage name, metadata key and error type kept, in UTF-16 characters (256). A longer one is
+    /// cut and ends with <c>"…[truncated]"</c>; lone UTF-16 surrogates are replaced with U+FFFD. Names that become equal
+    /// this way are the same stage (or key).
+    /// </summary>
+    public const int MaxNameLength = 256;
+
+    /// <summary>The longest request id kept, in UTF-16 characters (256); a longer id is cut like a name (<see cref="MaxNameLength"/>) in the log and the summary.</summary>
+    public const int MaxRequestIdLength = 256;
+
     /// <summary>When <see langword="false"/>, stages and requests cost next to nothing and nothing is recorded or written. Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -65,6 +75,13 @@ public sealed class PerformanceMonitorOptions
     /// <summary>How long finished requests started with the explicit API stay readable through <see cref="PerformanceMonitor.GetSummary(string)"/>. Default 1 minute (bounded to 1,024 entries).</summary>
     public TimeSpan CompletedSummaryRetention { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How many requests started with <see cref="PerformanceMonitor.StartRequest(string, string?)"/> may be in flight at
+    /// once. When a new one would exceed it, the oldest in flight is abandoned: forgotten, counted
+    /// (<see cref="MonitorCounters.RequestsAbandoned"/>), logged once, and not written. Default 10,000.
+    /// </summary>
+    public int MaxRequestsInFlight { get; set; } = 10_000;
+
     /// <summary>Validates the settings and throws <see cref="ArgumentException"/> describing the first bad one.</summary>
     public void Validate()
     {
@@ -101,6 +118,11 @@ public sealed class PerformanceMonitorOptions
         if (MaxMetadataValueLength < 16)
         {
             throw new ArgumentException("MaxMetadataValueLength must be at least 16.", nameof(MaxMetadataValueLength));
+        }
+
+        if (MaxRequestsInFlight < 1)
+        {
+            throw new ArgumentException("MaxRequestsInFlight must be at least 1.", nameof(MaxRequestsInFlight));
         }
 
         if (RetentionDays is < 0 || ArchiveAfterDays is < 0)

@@ -36,12 +36,12 @@ internal sealed class RequestState : AmbientFrame
     internal RequestState(PerformanceMonitor monitor, string name, string? id, ulong generatedId, long startTimestamp, DateTimeOffset startTime)
     {
         Monitor = monitor;
-        Name = name;
-        _id = id;
+        Name = RecordNames.Limit(name, PerformanceMonitorOptions.MaxNameLength);
+        _id = id is null ? null : RecordNames.Limit(id, PerformanceMonitorOptions.MaxRequestIdLength);
         _generatedId = generatedId;
         StartTimestamp = startTimestamp;
         StartTime = startTime;
-        if (monitor.Options.MeasureResources)
+        if (monitor.MeasuresResources)
         {
             StartAllocatedBytes = GC.GetTotalAllocatedBytes(false);
             // Every collection, of any generation, collects generation 0: this counts collections once each.
@@ -73,6 +73,9 @@ internal sealed class RequestState : AmbientFrame
     /// <summary>The request's span when something listens to <see cref="RagMonitorTelemetry.ActivitySourceName"/>; ended by <see cref="PerformanceMonitor.Complete"/>.</summary>
     internal Activity? Activity;
 
+    /// <summary>The key of an explicit request in its monitor's table (the id as the caller gave it); null for ambient requests.</summary>
+    internal string? ExplicitKey;
+
     /// <summary>Marks the request ended; only the first caller gets <see langword="true"/>.</summary>
     internal bool TryMarkEnded() => Interlocked.Exchange(ref _ended, 1) == 0;
 
@@ -88,7 +91,7 @@ internal sealed class RequestState : AmbientFrame
 
             if (status != OperationStatus.Success && _status == OperationStatus.Success)
             {
-                _errorType = errorType;
+                _errorType = LimitErrorType(errorType);
             }
 
             _status = OperationStatusText.Worst(_status, status);
@@ -114,7 +117,7 @@ internal sealed class RequestState : AmbientFrame
             stage.Calls++;
             if (status != OperationStatus.Success && stage.Status == OperationStatus.Success)
             {
-                stage.ErrorType = errorType;
+                stage.ErrorType = LimitErrorType(errorType);
             }
 
             stage.Status = OperationStatusText.Worst(stage.Status, status);
@@ -138,7 +141,7 @@ internal sealed class RequestState : AmbientFrame
             ref var stage = ref GetOrAdd(name, timestamp);
             if (status != OperationStatus.Success && stage.Status == OperationStatus.Success)
             {
-                stage.ErrorType = errorType;
+                stage.ErrorType = LimitErrorType(errorType);
             }
 
             stage.Status = OperationStatusText.Worst(stage.Status, status);
@@ -181,6 +184,7 @@ internal sealed class RequestState : AmbientFrame
     /// <summary>A copy of one stage's metadata (for its span's tags), or <see langword="null"/> when it has none.</summary>
     internal KeyValuePair<string, MetadataValue>[]? GetStageMetadata(string stageName)
     {
+        stageName = RecordNames.Limit(stageName, PerformanceMonitorOptions.MaxNameLength);
         Enter();
         try
         {
@@ -268,7 +272,7 @@ internal sealed class RequestState : AmbientFrame
                 target.Name = s.Name;
                 target.Duration = Monitor.ToDuration(s.ElapsedStopwatchTicks);
                 target.Calls = s.Calls;
-                target.Share = totalTicks > 0 ? (double)s.ElapsedStopwatchTicks / totalTicks : 0d;
+                target.Share = ShareOf(s.ElapsedStopwatchTicks, totalTicks);
                 target.Status = s.Status;
                 target.ErrorType = s.ErrorType;
 
@@ -282,6 +286,24 @@ internal sealed class RequestState : AmbientFrame
             Exit();
         }
     }
+
+    /// <summary>
+    /// A stage's share of the request's wall-clock time, always within 0–1: 0 when no time passed, and 1 when the stage's
+    /// recorded time is longer than the request's (durations logged after the fact with the explicit API can add up to
+    /// more than the time between <c>StartRequest</c> and <c>EndRequest</c>; parallel stages each cover part of it).
+    /// </summary>
+    internal static double ShareOf(long stageTicks, long totalTicks)
+    {
+        if (totalTicks <= 0 || stageTicks <= 0)
+        {
+            return 0d;
+        }
+
+        return stageTicks >= totalTicks ? 1d : (double)stageTicks / totalTicks;
+    }
+
+    private static string? LimitErrorType(string? errorType)
+        => errorType is null ? null : RecordNames.Limit(errorType, PerformanceMonitorOptions.MaxNameLength);
 
     /// <summary>
     /// Insertion sort by first start (then recording order): stages per request are few, and Array.Sort with a
@@ -345,6 +367,27 @@ internal sealed class RequestState : AmbientFrame
                 }
 
                 return ref existing;
+            }
+        }
+
+        // A new stage name: bring it to its logged form (once per stage and request). A name that only differs from an
+        // existing stage's in what that changes (length past the limit, lone surrogates) is that stage.
+        var limited = RecordNames.Limit(name, PerformanceMonitorOptions.MaxNameLength);
+        if (!ReferenceEquals(limited, name))
+        {
+            name = limited;
+            for (var i = 0; i < _stageCount; i++)
+            {
+                ref var existing = ref _stages[i];
+                if (string.Equals(existing.Name, name, StringComparison.Ordinal))
+                {
+                    if (startTimestamp < existing.FirstStartTimestamp)
+                    {
+                        existing.FirstStartTimestamp = startTimestamp;
+                    }
+
+                    return ref existing;
+                }
             }
         }
 

@@ -19,6 +19,9 @@ internal interface IRequestSink : IAsyncDisposable
     /// </summary>
     bool TryEnqueue(RequestState request);
 
+    /// <summary>Counts one finished request as dropped that never reached <c>TryEnqueue</c> (the monitor failed before; contained).</summary>
+    void CountDropped();
+
     /// <summary>Completes when everything queued before the call is written (or cancellation).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 
@@ -33,6 +36,18 @@ internal interface IRequestSink : IAsyncDisposable
 
     /// <summary>Records queued and not yet written.</summary>
     long RecordsPending { get; }
+
+    /// <summary>Of <see cref="RecordsDropped"/>: records given up because closing ran out of time.</summary>
+    long RecordsGivenUpAtClose { get; }
+
+    /// <summary>Times a log file was refused (a symbolic link or not a regular file).</summary>
+    long FilesRefused { get; }
+
+    /// <summary>
+    /// Stops accepting records and waits at most <paramref name="timeout"/> for what is queued to be written; on time-out
+    /// what is left is counted as dropped. Returns <see langword="false"/> on time-out. Never throws.
+    /// </summary>
+    bool Close(TimeSpan timeout);
 
     /// <summary>
     /// Waits until the statistics of every record queued before the call with <see cref="CompletedRequest.StatisticsDeferred"/>

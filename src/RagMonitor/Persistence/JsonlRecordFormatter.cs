@@ -70,6 +70,8 @@ internal sealed class JsonlRecordFormatter
 
     private readonly Utf8JsonWriter _writer;
     private readonly Dictionary<string, JsonEncodedText> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _stageKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
 
     // Stage names and metadata keys are usually string literals (the same instance every time): a small cache by
     // reference identity answers most lookups without hashing the text.
@@ -122,10 +124,16 @@ internal sealed class JsonlRecordFormatter
 
         w.WriteStartObject(s_stages);
         var stageCount = view.StageCount;
+        var checkKeys = view.MayRepeatNames;
+        if (checkKeys)
+        {
+            _stageKeys.Clear();
+        }
+
         for (var i = 0; i < stageCount; i++)
         {
             view.GetStage(i, out var name, out var duration, out var calls, out var share, out var status, out var stageError, out var metadata);
-            w.WriteStartObject(Name(name));
+            w.WriteStartObject(checkKeys ? UniqueName(name, _stageKeys) : Name(name));
             w.WritePropertyName(s_duration);
             w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(duration.Ticks), number)), skipInputValidation: true);
             w.WriteStartObject(s_metadata);
@@ -137,7 +145,17 @@ internal sealed class JsonlRecordFormatter
                     KeyValuePair<string, MetadataValue>[] array => array,
                     _ => default,
                 };
-                if (span.Length == metadata.Count)
+                if (checkKeys)
+                {
+                    _metadataKeys.Clear();
+                    for (var j = 0; j < metadata.Count; j++)
+                    {
+                        var pair = metadata[j];
+                        w.WritePropertyName(UniqueName(pair.Key, _metadataKeys));
+                        WriteValue(w, in pair);
+                    }
+                }
+                else if (span.Length == metadata.Count)
                 {
                     for (var j = 0; j < span.Length; j++)
                     {
@@ -360,6 +378,29 @@ internal sealed class JsonlRecordFormatter
         }
     }
 
+    /// <summary>
+    /// The key for <paramref name="name"/> that no earlier key of the same object (<paramref name="seen"/>) has: names
+    /// that are equal once cleaned (lone surrogates) get <c>"#2"</c>, <c>"#3"</c>, … appended. For summaries built outside
+    /// a monitor; a monitor merges such names when they are recorded.
+    /// </summary>
+    private JsonEncodedText UniqueName(string name, HashSet<string> seen)
+    {
+        var key = Clean(name);
+        if (seen.Add(key))
+        {
+            return Name(name);
+        }
+
+        for (var n = 2; ; n++)
+        {
+            var candidate = key + "#" + n.ToString(CultureInfo.InvariantCulture);
+            if (seen.Add(candidate))
+            {
+                return Encode(candidate);
+            }
+        }
+    }
+
     private JsonEncodedText Name(string name)
     {
         var slot = RuntimeHelpers.GetHashCode(name) & (IdentityCacheSize - 1);
@@ -436,6 +477,9 @@ internal sealed class JsonlRecordFormatter
 /// <summary>What <see cref="JsonlRecordFormatter"/> reads from a finished request (a summary or a pooled record).</summary>
 internal interface IRecordView
 {
+    /// <summary>Whether two stage names (or two metadata keys of a stage) may be equal once cleaned: the formatter then makes the keys unique.</summary>
+    bool MayRepeatNames { get; }
+
     DateTimeOffset StartTime { get; }
 
     TimeSpan TotalTime { get; }
@@ -466,6 +510,9 @@ internal readonly struct SummaryView : IRecordView
     private readonly RequestSummary _summary;
 
     internal SummaryView(RequestSummary summary) => _summary = summary;
+
+    /// <summary>A summary may come from anywhere (the public sink API): its names are checked.</summary>
+    public bool MayRepeatNames => true;
 
     public DateTimeOffset StartTime => _summary.StartTime;
 
@@ -522,6 +569,9 @@ internal readonly struct CompletedRequestView : IRecordView
     private readonly CompletedRequest _record;
 
     internal CompletedRequestView(CompletedRequest record) => _record = record;
+
+    /// <summary>A monitor's record: names were brought to their logged form and merged when recorded (<see cref="RecordNames"/>).</summary>
+    public bool MayRepeatNames => false;
 
     public DateTimeOffset StartTime => _record.StartTime;
 

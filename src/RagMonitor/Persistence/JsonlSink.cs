@@ -23,7 +23,15 @@ namespace RagMonitor;
 /// file in chunks of about 64 KiB, each chunk made of whole lines and written with one append system call
 /// (<c>O_APPEND</c>), so a line is never split and two processes appending to the same file never tear each
 /// other's lines. A record goes to the file of the date its request ended (UTC by default,
-/// <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>). The directory is created when missing.
+/// <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>). The directory is created when missing. Every append starts on
+/// a fresh line (a line torn by a crash is ended first), and the file is never a symbolic link or anything but a regular
+/// file (refused, counted in <see cref="FilesRefused"/>, logged once, retried like a write failure).
+/// </para>
+/// <para>
+/// Every sink is flushed when the process exits normally (<see cref="AppDomain.ProcessExit"/>, at most 5 seconds for all
+/// sinks together), whether or not it was disposed; its writer is a background thread, so a sink nobody disposes never
+/// keeps the process alive. <see cref="Dispose"/> and <see cref="DisposeAsync"/> wait at most 10 seconds; whatever is not
+/// written then is counted as dropped (<see cref="RecordsGivenUpAtClose"/>), so written + dropped = accepted.
 /// </para>
 /// <para>
 /// When a write fails (for example an unwritable directory) the failure is counted (<see cref="WriteFailures"/>),
@@ -62,6 +70,10 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private static readonly Action<ILogger, Exception?> s_logWriterStopped =
         LoggerMessage.Define(LogLevel.Error, new EventId(25, "LogWriterStopped"),
             "The RagMonitor JSONL writer stopped after an unexpected error; further records are counted as dropped.");
+
+    private static readonly Action<ILogger, string, Exception?> s_logFileRefused =
+        LoggerMessage.Define<string>(LogLevel.Warning, new EventId(26, "LogFileRefused"),
+            "RagMonitor refuses to write to a log file that is a symbolic link or not a regular file: {Reason} The records stay queued and writing is retried.");
 
     private static readonly Action<ILogger, Exception?> s_logSerializationFailed =
         LoggerMessage.Define(LogLevel.Error, new EventId(24, "LogSerializationFailed"),
@@ -119,9 +131,21 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     private long _written;
     private long _dropped;
     private long _writeFailures;
+    private long _givenUpAtClose;
+    private long _filesRefused;
     private int _closed;
     private int _writerStopped;
     private int _stopRequested;
+
+    /// <summary>Set once a close ran out of time and counted what was left as dropped; the counters are final from then on.</summary>
+    private int _givenUp;
+
+    /// <summary>Guards the counters' settlement (<see cref="Settle"/>, <see cref="GiveUp"/>) so a record is never counted twice.</summary>
+    private readonly object _countGate = new();
+
+    /// <summary>The monitor this sink writes for, held weakly: when it is collected without being disposed, the writer drains and stops.</summary>
+    private readonly WeakReference<object>? _owner;
+    private int _refusalLogged;
 
     /// <summary>Creates a sink and starts its writer thread.</summary>
     /// <param name="options">Uses <see cref="PerformanceMonitorOptions.LogDirectory"/>, <see cref="PerformanceMonitorOptions.QueueCapacity"/>,
@@ -140,7 +164,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <see cref="CompletedRequest.StatisticsDeferred"/>; <paramref name="buildQueuedRecord"/> builds the record (with its
     /// statistics recorded) of a sealed request queued as it is.
     /// </summary>
-    internal JsonlSink(PerformanceMonitorOptions options, ILogger? logger, TimeProvider? timeProvider, Action<CompletedRequest>? deferredStatistics, Func<RequestState, CompletedRequest>? buildQueuedRecord)
+    internal JsonlSink(PerformanceMonitorOptions options, ILogger? logger, TimeProvider? timeProvider, Action<CompletedRequest>? deferredStatistics, Func<RequestState, CompletedRequest>? buildQueuedRecord, WeakReference<object>? owner = null)
     {
         if (options is null)
         {
@@ -160,8 +184,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         _backoff = _interval;
         _deferredStatistics = deferredStatistics;
         _buildQueuedRecord = buildQueuedRecord;
+        _owner = owner;
+        // A background thread: a sink nobody disposed never keeps the process alive. Records already queued are written
+        // at normal exit (OpenSinks flushes every open sink on AppDomain.ProcessExit).
         _thread = new Thread(Run) { IsBackground = true, Name = "RagMonitor JSONL writer" };
         _thread.Start();
+        OpenSinks.Add(this);
     }
 
     /// <summary>The full path of the log directory.</summary>
@@ -175,6 +203,12 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
     /// <summary>Failed attempts to write; the records stay queued and are retried.</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Of <see cref="RecordsDropped"/>: records given up because closing the sink ran out of time.</summary>
+    public long RecordsGivenUpAtClose => Interlocked.Read(ref _givenUpAtClose);
+
+    /// <summary>Times a log file was not opened because it was a symbolic link or not a regular file.</summary>
+    public long FilesRefused => Interlocked.Read(ref _filesRefused);
 
     /// <summary>Records accepted and not yet written.</summary>
     public long RecordsPending => Math.Max(0, Interlocked.Read(ref _accepted) - Interlocked.Read(ref _finished));
@@ -190,6 +224,9 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// (and counts a drop) when the queue is full or the sink is closed.
     /// </summary>
     public bool TryEnqueue(RequestSummary summary) => TryEnqueueItem(summary);
+
+    /// <inheritdoc />
+    void IRequestSink.CountDropped() => Interlocked.Increment(ref _dropped);
 
     /// <summary>Queues a monitor's pooled record (released by the writer once written, or here when refused).</summary>
     bool IRequestSink.TryEnqueue(CompletedRequest record) => TryEnqueueItem(record);
@@ -260,19 +297,122 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         return cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
     }
 
-    /// <summary>Stops accepting records, writes everything queued, then stops the writer thread.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops accepting records, writes everything queued, then stops the writer thread. Waits at most 10 seconds; what is
+    /// not written by then is counted as dropped (<see cref="RecordsGivenUpAtClose"/>).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         Stop();
-        return new ValueTask(_stopped.Task);
+        try
+        {
+            await _stopped.Task.WaitAsync(DisposeTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            GiveUp();
+        }
     }
 
-    /// <summary>Stops accepting records, writes everything queued (waiting at most 10 seconds), then stops the writer thread.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Stops accepting records, writes everything queued (waiting at most 10 seconds; what is not written by then is
+    /// counted as dropped, <see cref="RecordsGivenUpAtClose"/>), then stops the writer thread.
+    /// </summary>
+    public void Dispose() => Close(DisposeTimeout);
+
+    /// <summary>How long <see cref="Dispose"/> and <see cref="DisposeAsync"/> wait for the writer: 10 seconds.</summary>
+    internal static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Stops accepting records and waits at most <paramref name="timeout"/> for the writer to write what is queued. On
+    /// time-out every record not yet written is counted as dropped and given up (the counters are then final).
+    /// </summary>
+    /// <param name="timeout">How long to wait for the writer.</param>
+    /// <returns><see langword="true"/> when everything was written (or dropped for a reason of its own) in time.</returns>
+    public bool Close(TimeSpan timeout)
     {
         Stop();
-        _stopped.Task.Wait(TimeSpan.FromSeconds(10));
+        return WaitClosed(timeout);
     }
+
+    /// <summary>Waits for the writer after <see cref="Stop"/>; gives up on what is left when <paramref name="timeout"/> passes.</summary>
+    internal bool WaitClosed(TimeSpan timeout)
+    {
+        if (_stopped.Task.Wait(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout))
+        {
+            return true;
+        }
+
+        GiveUp();
+        return false;
+    }
+
+    /// <summary>Starts closing: no record is accepted any more; the writer drains what is queued and stops.</summary>
+    internal void BeginClose() => Stop();
+
+    /// <summary>
+    /// Counts every accepted record not yet written as dropped and given up at close, once, and makes the counters final:
+    /// a write still in progress (a disk that hangs) changes them no more. Lets flush waiters go.
+    /// </summary>
+    private void GiveUp()
+    {
+        long pending;
+        lock (_countGate)
+        {
+            if (_givenUp != 0)
+            {
+                return;
+            }
+
+            _givenUp = 1;
+            Volatile.Write(ref _closed, 1);
+            pending = Math.Max(0, Interlocked.Read(ref _accepted) - Interlocked.Read(ref _finished));
+            Interlocked.Add(ref _dropped, pending);
+            Interlocked.Add(ref _givenUpAtClose, pending);
+            Interlocked.Add(ref _finished, pending);
+        }
+
+        Volatile.Write(ref _stopRequested, 1);
+        _wake.Set();
+        if (pending > 0)
+        {
+            TryLog(l => s_logRecordsLost(l, pending, null));
+        }
+
+        CompleteFlushWaiters(all: true);
+    }
+
+    /// <summary>Counts records written and dropped by the writer (or at close); nothing once <see cref="GiveUp"/> has run.</summary>
+    private void Settle(long written, long dropped)
+    {
+        if (written == 0 && dropped == 0)
+        {
+            return;
+        }
+
+        lock (_countGate)
+        {
+            if (_givenUp != 0)
+            {
+                return;
+            }
+
+            if (written != 0)
+            {
+                Interlocked.Add(ref _written, written);
+            }
+
+            if (dropped != 0)
+            {
+                Interlocked.Add(ref _dropped, dropped);
+            }
+
+            Interlocked.Add(ref _finished, written + dropped);
+        }
+    }
+
+    /// <summary>Whether the monitor this sink writes for was collected without being disposed.</summary>
+    private bool OwnerCollected() => _owner is not null && !_owner.TryGetTarget(out _);
 
     internal static string FileName(DateOnly date) =>
         date.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "_performance.jsonl";
@@ -299,6 +439,18 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                     _wake.Wait(NextWait());
                     _wake.Reset();
                     stopping = Volatile.Read(ref _stopRequested) != 0;
+                }
+
+                if (Volatile.Read(ref _givenUp) != 0)
+                {
+                    break;
+                }
+
+                if (!stopping && _emptyCycles >= IdleAfterEmptyCycles && OwnerCollected())
+                {
+                    // Nobody can queue records any more (a queued request keeps its monitor alive): write what is left and stop.
+                    Stop();
+                    stopping = true;
                 }
 
                 MaybeRunRetention();
@@ -447,8 +599,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
                 {
                     _chunk.Truncate(before);
-                    Interlocked.Increment(ref _dropped);
-                    Interlocked.Increment(ref _finished);
+                    Settle(0, 1);
                     TryLog(l => s_logSerializationFailed(l, ex));
                 }
                 finally
@@ -498,16 +649,16 @@ public sealed class JsonlSink : IRequestSink, IDisposable
                 _fileDate = _state.Date;
             }
 
-            if (_chunkNeedsNewline)
+            if (_chunkNeedsNewline && !_file.StartsLinesFresh)
             {
-                // An earlier write stopped in the middle of a line: end that torn line so the next ones stay whole.
-                _file.Write("\n"u8);
-                _chunkNeedsNewline = false;
+                // An earlier write stopped in the middle of a line: end that torn line so the next ones stay whole. (Where
+                // the file can be read back, WriteLines checks the last byte of the file before every write instead.)
+                _file.WriteLines("\n"u8);
             }
 
-            _file.Write(_chunk.WrittenSpan);
-            Interlocked.Add(ref _written, _state.Records);
-            Interlocked.Add(ref _finished, _state.Records);
+            _chunkNeedsNewline = false;
+            _file.WriteLines(_chunk.WrittenSpan);
+            Settle(_state.Records, 0);
             _chunk.Clear(ChunkSize + 8192);
             _state.Records = 0;
             if (Volatile.Read(ref _flushWaiterCount) != 0)
@@ -528,6 +679,17 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         catch (PartialWriteException ex)
         {
             DropWrittenPrefix(ex.BytesWritten);
+            OnWriteFailure(ex);
+            return false;
+        }
+        catch (UnsafeLogFileException ex)
+        {
+            Interlocked.Increment(ref _filesRefused);
+            if (Interlocked.Exchange(ref _refusalLogged, 1) == 0)
+            {
+                TryLog(l => s_logFileRefused(l, ex.Message, null));
+            }
+
             OnWriteFailure(ex);
             return false;
         }
@@ -556,9 +718,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
 
         _chunk.RemovePrefix(cut);
         _state.Records -= wholeLines + torn;
-        Interlocked.Add(ref _written, wholeLines);
-        Interlocked.Add(ref _finished, wholeLines + torn);
-        Interlocked.Add(ref _dropped, torn);
+        Settle(wholeLines, torn);
     }
 
     private void OnWriteFailure(Exception exception)
@@ -743,8 +903,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         _state.Held = null;
         _backlog.Clear();
         _chunk.Clear(ChunkSize + 8192);
-        Interlocked.Add(ref _dropped, lost);
-        Interlocked.Add(ref _finished, lost);
+        Settle(0, lost);
         return lost + DropLeftovers();
     }
 
@@ -754,8 +913,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         while (_queue.TryDequeue(out var item))
         {
             Observe(item);
-            Interlocked.Increment(ref _dropped);
-            Interlocked.Increment(ref _finished);
+            Settle(0, 1);
             count++;
         }
 

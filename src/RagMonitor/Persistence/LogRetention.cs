@@ -30,7 +30,14 @@ public sealed record RetentionAction(RetentionActionKind Kind, string Path, Date
 /// <summary>The outcome of <see cref="LogRetention.Apply"/>.</summary>
 /// <param name="Actions">Files deleted or archived (in a dry run: that would be), ordered by path.</param>
 /// <param name="Errors">One message per file that could not be handled; the other files were still handled.</param>
-public sealed record RetentionResult(IReadOnlyList<RetentionAction> Actions, IReadOnlyList<string> Errors);
+public sealed record RetentionResult(IReadOnlyList<RetentionAction> Actions, IReadOnlyList<string> Errors)
+{
+    /// <summary>
+    /// Files not read or written because they (or the archive or temporary file in their place) were symbolic links or not
+    /// regular files; each also has a message in <see cref="Errors"/>.
+    /// </summary>
+    public int Refused { get; init; }
+}
 
 /// <summary>
 /// Deletes and archives JSONL performance logs by the date in their file names
@@ -47,6 +54,14 @@ public sealed record RetentionResult(IReadOnlyList<RetentionAction> Actions, IRe
 /// appended after an earlier archive), the new lines are added as a further gzip member, which gzip readers
 /// (.NET's <see cref="GZipStream"/>, Python's <c>gzip</c>, <c>zcat</c>) read as one stream. When the original
 /// grows while it is being compressed, it is left in place and an error is reported so that the next run retries.
+/// <para>
+/// Links: nothing is read or written through a symbolic link. A log file, an existing archive or a temporary file that is
+/// a link or not a regular file is refused (an error, counted in <see cref="RetentionResult.Refused"/>); the temporary
+/// file is created exclusively (<see cref="FileMode.CreateNew"/>), so an existing link is never followed; the rename
+/// replaces a link at the archive's name instead of writing through it. Deleting a link deletes the link, not its target.
+/// A stale temporary file (a regular file older than ten minutes, left by a crash) is removed; a newer one means another
+/// process is archiving, and the file is left for the next run.
+/// </para>
 /// </remarks>
 public static class LogRetention
 {
@@ -91,6 +106,7 @@ public static class LogRetention
 
         var actions = new List<RetentionAction>();
         var errors = new List<string>();
+        var refused = 0;
         if (policy.DeleteAfterDays is null && policy.ArchiveAfterDays is null)
         {
             return new RetentionResult(actions, errors);
@@ -142,7 +158,7 @@ public static class LogRetention
             else if (!isGzip && policy.ArchiveAfterDays is { } archiveAfter && age > archiveAfter)
             {
                 actions.Add(new RetentionAction(RetentionActionKind.Archive, path, fileDate));
-                if (!dryRun && !TryArchive(path, out var error))
+                if (!dryRun && !TryArchive(path, out var error, ref refused))
                 {
                     actions.RemoveAt(actions.Count - 1);
                     errors.Add($"{path}: could not archive: {error}");
@@ -150,7 +166,7 @@ public static class LogRetention
             }
         }
 
-        return new RetentionResult(actions, errors);
+        return new RetentionResult(actions, errors) { Refused = refused };
     }
 
     /// <summary>Reads the date at the start of a log file name (the text before the first <c>_</c>, <c>yyyyMMdd</c>).</summary>
@@ -166,7 +182,10 @@ public static class LogRetention
         return DateOnly.TryParseExact(fileName.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
 
-    private static bool TryArchive(string path, out string? error)
+    /// <summary>A temporary archive older than this was left by a crash and is removed; a newer one belongs to a running archiver.</summary>
+    private static readonly TimeSpan s_staleTemporaryAge = TimeSpan.FromMinutes(10);
+
+    private static bool TryArchive(string path, out string? error, ref int refused)
     {
         var target = path + ".gz";
         var temp = target + TempSuffix;
@@ -174,14 +193,15 @@ public static class LogRetention
         try
         {
             long copied;
-            using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920))
+            using (var source = AppendOnlyFile.OpenForReading(path))
             {
-                // FileShare.None on the temporary file: a second process archiving the same file at the same time fails here (and reports it) instead of interleaving.
-                using var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920);
+                // Created exclusively: never through a link left at its name, and a second process archiving the same file at
+                // the same time fails here (and reports it) instead of interleaving.
+                using var output = CreateTemporary(temp, ref refused);
                 ownsTemp = true;
-                if (File.Exists(target))
+                if (File.Exists(target) || AppendOnlyFile.IsLink(target))
                 {
-                    using var existing = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+                    using var existing = AppendOnlyFile.OpenForReading(target);
                     existing.CopyTo(output);
                 }
 
@@ -213,7 +233,75 @@ public static class LogRetention
                 TryDelete(temp);
             }
 
+            if (ex is UnsafeLogFileException)
+            {
+                refused++;
+            }
+
             error = ex.Message;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Creates the temporary archive exclusively. Something already at its name is removed first when it is a link or not a
+    /// regular file (counted as refused; deleting a link leaves its target alone) or a stale regular file; otherwise
+    /// another archiver is at work and this throws.
+    /// </summary>
+    private static FileStream CreateTemporary(string temp, ref int refused)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+            }
+            catch (IOException) when (attempt == 0 && (File.Exists(temp) || AppendOnlyFile.IsLink(temp) || Directory.Exists(temp)))
+            {
+                var info = new FileInfo(temp);
+                if (AppendOnlyFile.IsLink(temp) || Directory.Exists(temp) || !IsRegularFile(info))
+                {
+                    refused++;
+                    if (Directory.Exists(temp) && !AppendOnlyFile.IsLink(temp))
+                    {
+                        throw new UnsafeLogFileException($"'{temp}' is a directory; not archived.");
+                    }
+
+                    File.Delete(temp);
+                    continue;
+                }
+
+                if (DateTime.UtcNow - info.LastWriteTimeUtc > s_staleTemporaryAge)
+                {
+                    File.Delete(temp);
+                    continue;
+                }
+
+                throw new IOException($"'{temp}' exists: another process is archiving this file; it is left for the next run.");
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="info"/> (not a link) is a regular file: not a directory, device, FIFO or socket.</summary>
+    private static bool IsRegularFile(FileInfo info)
+    {
+        if (!info.Exists)
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return (info.Attributes & (FileAttributes.Directory | FileAttributes.Device | FileAttributes.ReparsePoint)) == 0;
+        }
+
+        try
+        {
+            using var probe = AppendOnlyFile.OpenForReading(info.FullName);
+            return true;
+        }
+        catch (IOException)
+        {
             return false;
         }
     }

@@ -9,7 +9,28 @@ public sealed partial class PerformanceMonitor
     /// clock, whose writer records the live statistics of the records this monitor queues without them, and builds the
     /// records of the sealed requests it queues (<see cref="BuildQueuedRecord"/>).
     /// </summary>
-    private IRequestSink? CreateSink() => new JsonlSink(Options, Logger, TimeProvider, RecordDeferredStatistics, BuildQueuedRecord);
+    /// <remarks>
+    /// The sink holds this monitor only weakly (a queued sealed request holds it strongly through its state until the
+    /// writer takes it): a monitor that is dropped without <see cref="Dispose"/> can be collected; its writer then writes
+    /// what is left and stops.
+    /// </remarks>
+    private IRequestSink? CreateSink()
+    {
+        var self = new WeakReference<object>(this);
+        return new JsonlSink(
+            _options,
+            _logger,
+            _timeProvider,
+            record =>
+            {
+                if (self.TryGetTarget(out var owner))
+                {
+                    ((PerformanceMonitor)owner).RecordDeferredStatistics(record);
+                }
+            },
+            static state => state.Monitor.BuildQueuedRecord(state),
+            self);
+    }
 
     /// <summary>
     /// Builds the record of a request queued sealed (see <see cref="Complete"/>), on the sink's writer thread (or on
