@@ -276,12 +276,18 @@ public sealed class MonitoredChatClient : DelegatingChatClient
             {
                 if (content is UsageContent usage)
                 {
+                    // Usually one usage update per stream; a second one is added to a copy, never to the caller's object.
                     if (Usage is null)
                     {
-                        Usage = new UsageDetails();
+                        Usage = usage.Details;
                     }
-
-                    Usage.Add(usage.Details);
+                    else
+                    {
+                        var sum = new UsageDetails();
+                        sum.Add(Usage);
+                        sum.Add(usage.Details);
+                        Usage = sum;
+                    }
                 }
                 else if (content is not TextContent { Text.Length: 0 })
                 {
