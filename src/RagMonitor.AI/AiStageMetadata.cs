@@ -32,6 +32,9 @@ public static class AiStageMetadata
     /// <summary>Streaming only: output tokens per second of generation, from the first content update to the end of the stream.</summary>
     public const string OutputTokensPerSecond = "output_tokens_per_second";
 
+    /// <summary>Streaming only: <see langword="true"/> when the caller stopped enumerating before the stream ended.</summary>
+    public const string Abandoned = "abandoned";
+
     /// <summary>Embeddings only: how many embeddings the call returned.</summary>
     public const string Embeddings = "embeddings";
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -88,16 +87,8 @@ public sealed class MonitoredChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
-    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        if (!_monitor.IsEnabled || StageContext.CurrentRequestId is null)
-        {
-            // Not recorded: TrackStageStream counts the stage outside a request and hands the stream back as it is.
-            return _monitor.TrackStageStream(_stageName, base.GetStreamingResponseAsync(messages, options, cancellationToken));
-        }
-
-        return _monitor.TrackStageStream(_stageName, StreamAsync(messages, options, cancellationToken));
-    }
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        new MonitoredChatStream(this, messages, options, cancellationToken);
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -112,33 +103,37 @@ public sealed class MonitoredChatClient : DelegatingChatClient
         return response;
     }
 
-    /// <summary>The stream's body, enumerated inside the stage that <see cref="PerformanceMonitor.TrackStageStream{T}"/> times.</summary>
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The model asked for: the options' model, else the client's default model (<see langword="null"/> when neither names one).</summary>
+    internal string? RequestedModel(ChatOptions? options) => options?.ModelId ?? _defaultModelId;
+
+    /// <summary>Sends a stream's updates through the inner client.</summary>
+    internal IAsyncEnumerable<ChatResponseUpdate> InnerStream(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        base.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    /// <summary>Records what is known before the call (operation, model, provider, and the prompt when opted in) on <paramref name="stage"/>.</summary>
+    internal void RecordRequest(in StageScope stage, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var time = _monitor.TimeProvider;
-        var start = time.GetTimestamp();
-        var stream = new StreamObservation(EnableSensitiveData);
-        RecordRequest(messages, options);
         try
         {
-            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            stage.AddMetadata(AiStageMetadata.Operation, "chat");
+            if (RequestedModel(options) is { } model)
             {
-                if (stream.Observe(update) && stream.FirstContentTimestamp == 0)
-                {
-                    stream.FirstContentTimestamp = time.GetTimestamp();
-                    AiMetadataRecorder.Add(AiStageMetadata.TimeToFirstTokenMs, Math.Round(time.GetElapsedTime(start, stream.FirstContentTimestamp).TotalMilliseconds, 3));
-                }
+                stage.AddMetadata(AiStageMetadata.ModelId, model);
+            }
 
-                yield return update;
+            if (_providerName is not null)
+            {
+                stage.AddMetadata(AiStageMetadata.Provider, _providerName);
+            }
+
+            if (EnableSensitiveData)
+            {
+                stage.AddMetadata(AiStageMetadata.Prompt, PromptText(messages));
             }
         }
-        finally
+        catch (Exception)
         {
-            // Also when the stream fails or the caller stops early: what arrived is recorded.
-            RecordStreamEnd(stream, options, start, time.GetTimestamp());
+            // First law: recording never throws into the call (a user ChatMessage subclass could).
         }
     }
 
@@ -147,7 +142,7 @@ public sealed class MonitoredChatClient : DelegatingChatClient
         try
         {
             StageContext.AddMetadata(AiStageMetadata.Operation, "chat");
-            if ((options?.ModelId ?? _defaultModelId) is { } model)
+            if (RequestedModel(options) is { } model)
             {
                 StageContext.AddMetadata(AiStageMetadata.ModelId, model);
             }
@@ -172,7 +167,7 @@ public sealed class MonitoredChatClient : DelegatingChatClient
     {
         try
         {
-            if (options?.ModelId is null && _defaultModelId is null && response.ModelId is { } model)
+            if (RequestedModel(options) is null && response.ModelId is { } model)
             {
                 StageContext.AddMetadata(AiStageMetadata.ModelId, model);
             }
@@ -194,48 +189,6 @@ public sealed class MonitoredChatClient : DelegatingChatClient
         }
     }
 
-    private void RecordStreamEnd(StreamObservation stream, ChatOptions? options, long start, long end)
-    {
-        try
-        {
-            if (options?.ModelId is null && _defaultModelId is null && stream.ModelId is { } model)
-            {
-                StageContext.AddMetadata(AiStageMetadata.ModelId, model);
-            }
-
-            AiMetadataRecorder.AddUsage(stream.Usage);
-            if (stream.FinishReason is { } reason)
-            {
-                StageContext.AddMetadata(AiStageMetadata.FinishReason, reason.Value);
-            }
-
-            if (stream.Usage?.OutputTokenCount is > 0 and var outputTokens && stream.FirstContentTimestamp != 0)
-            {
-                var time = _monitor.TimeProvider;
-                var generating = time.GetElapsedTime(stream.FirstContentTimestamp, end);
-                if (generating <= TimeSpan.Zero)
-                {
-                    // Everything arrived in one update: the whole stream is the generation time.
-                    generating = time.GetElapsedTime(start, end);
-                }
-
-                if (generating > TimeSpan.Zero)
-                {
-                    StageContext.AddMetadata(AiStageMetadata.OutputTokensPerSecond, Math.Round(outputTokens / generating.TotalSeconds, 3));
-                }
-            }
-
-            if (stream.Completion is not null)
-            {
-                StageContext.AddMetadata(AiStageMetadata.Completion, stream.Completion.ToString());
-            }
-        }
-        catch (Exception)
-        {
-            // First law: recording never throws into the stream.
-        }
-    }
-
     private static string PromptText(IEnumerable<ChatMessage> messages)
     {
         var text = new StringBuilder();
@@ -250,57 +203,5 @@ public sealed class MonitoredChatClient : DelegatingChatClient
         }
 
         return text.ToString();
-    }
-
-    /// <summary>What one stream carried so far.</summary>
-    private sealed class StreamObservation
-    {
-        internal StreamObservation(bool recordCompletion)
-        {
-            Completion = recordCompletion ? new StringBuilder() : null;
-        }
-
-        internal long FirstContentTimestamp;
-        internal UsageDetails? Usage;
-        internal ChatFinishReason? FinishReason;
-        internal string? ModelId;
-        internal StringBuilder? Completion;
-
-        /// <summary>Takes usage, finish reason and model from the update; true when it carries content other than usage.</summary>
-        internal bool Observe(ChatResponseUpdate update)
-        {
-            FinishReason = update.FinishReason ?? FinishReason;
-            ModelId ??= update.ModelId;
-            var hasContent = false;
-            foreach (var content in update.Contents)
-            {
-                if (content is UsageContent usage)
-                {
-                    // Usually one usage update per stream; a second one is added to a copy, never to the caller's object.
-                    if (Usage is null)
-                    {
-                        Usage = usage.Details;
-                    }
-                    else
-                    {
-                        var sum = new UsageDetails();
-                        sum.Add(Usage);
-                        sum.Add(usage.Details);
-                        Usage = sum;
-                    }
-                }
-                else if (content is not TextContent { Text.Length: 0 })
-                {
-                    hasContent = true;
-                }
-            }
-
-            if (Completion is not null && hasContent)
-            {
-                Completion.Append(update.Text);
-            }
-
-            return hasContent;
-        }
     }
 }
