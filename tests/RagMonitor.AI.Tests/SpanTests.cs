@@ -12,6 +12,8 @@ namespace RagMonitor.AI.Tests;
 
 public sealed class SpanTests
 {
+    private static readonly ActivitySource s_client = new("RagMonitor.AI.Tests.Client");
+
     private static object? Tag(Activity activity, string key) => activity.TagObjects.FirstOrDefault(t => t.Key == key).Value;
 
     [Fact]
@@ -82,5 +84,67 @@ public sealed class SpanTests
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.Equal("failure", Tag(failed, "ragmonitor.status"));
         Assert.Equal(typeof(InvalidOperationException).FullName, Tag(failed, "error.type"));
+    }
+
+    [Fact]
+    public async Task The_inner_clients_own_spans_nest_under_the_stage_span_when_streaming_and_not()
+    {
+        var exported = new List<Activity>();
+        using var monitor = TestMonitors.Create();
+        var chat = new HttpSpanChatClient(new FakeChatClient { Latency = TimeSpan.FromMilliseconds(2), TimePerToken = TimeSpan.FromMilliseconds(1) }).AsBuilder().UseRagMonitor(monitor).Build();
+        var request = "ask_" + Guid.NewGuid().ToString("N");
+        Activity? afterStream = null;
+
+        using (Sdk.CreateTracerProviderBuilder().AddRagMonitorInstrumentation().AddSource(s_client.Name).AddInMemoryExporter(exported).Build())
+        {
+            using (monitor.BeginRequest(request))
+            {
+                var requestSpan = Activity.Current;
+                await foreach (var update in chat.GetStreamingResponseAsync("what is rag?"))
+                {
+                    // The caller's code between updates is not inside the stage's span.
+                    Assert.Same(requestSpan, Activity.Current);
+                }
+
+                afterStream = Activity.Current;
+                await chat.GetResponseAsync("what is rag?");
+            }
+        }
+
+        var mine = exported.Where(a => Equals(Tag(a, "ragmonitor.request"), request)).ToList();
+        var requestSpanId = Assert.Single(mine, a => a.DisplayName == request).SpanId;
+        Assert.Equal(requestSpanId, afterStream!.SpanId);
+        var stages = mine.Where(a => a.DisplayName == "generation").ToList();
+        Assert.Equal(2, stages.Count);
+        var calls = exported.Where(a => a.DisplayName == "http-call").ToList();
+        Assert.Equal(2, calls.Count);
+        foreach (var call in calls)
+        {
+            Assert.Contains(stages, s => s.SpanId == call.ParentSpanId);
+        }
+    }
+
+    /// <summary>Starts an "http-call" span inside every call, as a real provider's HTTP client does.</summary>
+    private sealed class HttpSpanChatClient : DelegatingChatClient
+    {
+        public HttpSpanChatClient(IChatClient inner)
+            : base(inner)
+        {
+        }
+
+        public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, System.Threading.CancellationToken cancellationToken = default)
+        {
+            using var call = s_client.StartActivity("http-call");
+            return await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
+        public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken = default)
+        {
+            using var call = s_client.StartActivity("http-call");
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
+            {
+                yield return update;
+            }
+        }
     }
 }
