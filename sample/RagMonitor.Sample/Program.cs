@@ -7,7 +7,9 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
 using RagMonitor;
+using RagMonitor.AI;
 using RagMonitor.OpenTelemetry;
 using RagMonitor.Sample;
 
@@ -36,7 +38,11 @@ if (metricsEndpoint is not null)
     Console.WriteLine($"Prometheus metrics: {metricsEndpoint.Url}");
 }
 
-var pipeline = new RagPipeline(monitor, index, new SimulatedLlm(settings.LatencyScale));
+// The model clients: every call becomes a stage of the ambient "ask" request, with tokens and time to first token.
+var latency = new SimulatedLatency(settings.LatencyScale);
+IEmbeddingGenerator<string, Embedding<float>> embedder = new SimulatedEmbeddingGenerator(latency).AsBuilder().UseRagMonitor(monitor).Build();
+IChatClient chat = new SimulatedChatClient(latency).AsBuilder().UseRagMonitor(monitor).Build();
+var pipeline = new RagPipeline(monitor, index, embedder, chat, latency);
 Console.WriteLine($"RagMonitor sample: {corpus.Count} documents, {index.TermCount} terms; {settings.Requests} questions, {settings.Concurrency} at a time.");
 
 var failures = 0;
@@ -177,10 +183,62 @@ namespace RagMonitor.Sample
                 output.WriteLine($"  {group.Key.Stage,-12} {group.Count(),4} requests  (rule: {group.Key.Rule})  e.g. {group.First().Reason}");
             }
 
+            PrintModelCalls(summaries, output);
+
             var slowest = summaries.OrderByDescending(s => s.TotalTime).First();
             output.WriteLine();
             output.WriteLine($"Slowest request: {slowest}");
         }
+
+        /// <summary>The figures the Microsoft.Extensions.AI middleware recorded: tokens, time to first token, decode rate.</summary>
+        private static void PrintModelCalls(IReadOnlyList<RequestSummary> summaries, TextWriter output)
+        {
+            output.WriteLine();
+            output.WriteLine("Model calls (UseRagMonitor middleware):");
+            var stageNames = summaries.SelectMany(s => s.Stages).Where(s => Number(s, "input_tokens") is not null).Select(s => s.Name).Distinct();
+            foreach (var name in stageNames)
+            {
+                var stages = summaries.Select(s => s.FindStage(name)).Where(s => s is not null).Select(s => s!).ToArray();
+                var line = string.Create(CultureInfo.InvariantCulture, $"  {name,-12} input tokens {Mean(stages, "input_tokens"),6:F1}");
+                if (Values(stages, "output_tokens").Length > 0)
+                {
+                    line += string.Create(CultureInfo.InvariantCulture, $", output tokens {Mean(stages, "output_tokens"),6:F1}");
+                }
+
+                line += " per request";
+                var firstToken = Values(stages, "time_to_first_token_ms");
+                if (firstToken.Length > 0)
+                {
+                    line += string.Create(CultureInfo.InvariantCulture,
+                        $"  time to first token p50 {Percentile(firstToken, 0.50):F1} ms, p95 {Percentile(firstToken, 0.95):F1} ms  {Percentile(Values(stages, "output_tokens_per_second"), 0.50):F0} tokens/s");
+                }
+
+                output.WriteLine(line);
+            }
+        }
+
+        private static double? Number(StageSummary stage, string key)
+        {
+            foreach (var pair in stage.Metadata)
+            {
+                if (pair.Key == key)
+                {
+                    return pair.Value.Kind switch
+                    {
+                        MetadataValueKind.Integer => pair.Value.IntegerValue,
+                        MetadataValueKind.Number => pair.Value.NumberValue,
+                        _ => null,
+                    };
+                }
+            }
+
+            return null;
+        }
+
+        private static double[] Values(StageSummary[] stages, string key) =>
+            stages.Select(s => Number(s, key)).Where(v => v is not null).Select(v => v!.Value).OrderBy(v => v).ToArray();
+
+        private static double Mean(StageSummary[] stages, string key) => Values(stages, key) is { Length: > 0 } values ? values.Average() : 0;
 
         private static double Percentile(double[] sorted, double q)
         {

@@ -637,7 +637,10 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         request.MarkStageStatus(stageName, GetTimestamp(), StatusOf(exception), exception.GetType().Name);
     }
 
-    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value)
+    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value) =>
+        AddStageMetadata(request, stageName, key, value, accumulate: false);
+
+    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value, bool accumulate)
     {
         var max = _options.MaxMetadataValueLength;
         if (value.Kind == MetadataValueKind.String && value.StringValue!.Length > max)
@@ -646,7 +649,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
 
         // Keys: at most MaxNameLength, or MaxMetadataValueLength when that is smaller.
-        request.AddMetadata(stageName, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value);
+        request.AddMetadata(stageName, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value, accumulate);
     }
 
     /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>

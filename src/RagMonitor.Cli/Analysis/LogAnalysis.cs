@@ -142,9 +142,17 @@ internal sealed class RequestAggregate
                 break;
         }
 
+        int stageIndex = 0;
         foreach (ref readonly LogStageEntry stage in entry.Stages)
         {
-            GetStage(stage.Name).Add(stage);
+            StageAggregate aggregate = GetStage(stage.Name);
+            aggregate.Add(stage);
+            if (stage.HasMetadata)
+            {
+                aggregate.ModelCalls = ModelCallFigures.Read(aggregate.ModelCalls, entry, stageIndex, _exactLimit);
+            }
+
+            stageIndex++;
         }
 
         foreach (ref readonly LogBottleneckEntry bottleneck in entry.Bottlenecks)
@@ -190,6 +198,7 @@ internal sealed class RequestAggregate
         foreach (StageAggregate stage in Stages)
         {
             stage.Durations.Recycle();
+            stage.ModelCalls?.TimeToFirstToken.Recycle();
         }
     }
 
@@ -249,6 +258,9 @@ internal sealed class StageAggregate
 
     internal DurationSketch Durations { get; }
 
+    /// <summary>Tokens and time to first token, when the stage's metadata carries them (model calls); otherwise null.</summary>
+    internal ModelCallFigures? ModelCalls { get; set; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(in LogStageEntry stage)
     {
@@ -272,6 +284,7 @@ internal sealed class StageAggregate
         Cancelled += other.Cancelled;
         Calls += other.Calls;
         BottleneckCount += other.BottleneckCount;
+        ModelCalls = ModelCallFigures.Merge(ModelCalls, other.ModelCalls);
     }
 }
 

@@ -22,6 +22,8 @@ internal sealed class PrometheusExport
     private readonly Dictionary<(string Request, string Stage, string Rule), long> _bottlenecks = new();
     private readonly Dictionary<(string Request, string Status, string ErrorType), long> _requestFailures = new();
     private readonly Dictionary<(string Request, string Stage, string Status, string ErrorType), long> _stageFailures = new();
+    private readonly Dictionary<(string Request, string Stage), long> _inputTokens = new();
+    private readonly Dictionary<(string Request, string Stage), long> _outputTokens = new();
     private DateTimeOffset? _lastTimestamp;
 
     internal PrometheusExport(IReadOnlyList<double> bounds)
@@ -64,6 +66,7 @@ internal sealed class PrometheusExport
             Increment(_requestFailures, (request, status, entry.ErrorType ?? string.Empty));
         }
 
+        int stageIndex = 0;
         foreach (ref readonly LogStageEntry stage in entry.Stages)
         {
             string stageStatus = stage.EffectiveStatus.ToLogText();
@@ -72,6 +75,14 @@ internal sealed class PrometheusExport
             {
                 Increment(_stageFailures, (request, stage.Name, stageStatus, stage.ErrorType ?? string.Empty));
             }
+
+            if (stage.HasMetadata)
+            {
+                AddTokens(_inputTokens, entry, stageIndex, "input_tokens"u8, (request, stage.Name));
+                AddTokens(_outputTokens, entry, stageIndex, "output_tokens"u8, (request, stage.Name));
+            }
+
+            stageIndex++;
         }
 
         foreach (ref readonly LogBottleneckEntry bottleneck in entry.Bottlenecks)
@@ -94,6 +105,17 @@ internal sealed class PrometheusExport
         MergeCounters(_bottlenecks, other._bottlenecks);
         MergeCounters(_requestFailures, other._requestFailures);
         MergeCounters(_stageFailures, other._stageFailures);
+        MergeCounters(_inputTokens, other._inputTokens);
+        MergeCounters(_outputTokens, other._outputTokens);
+    }
+
+    /// <summary>Adds a stage's token count (metadata written by RagMonitor.AI or by the user) to its counter.</summary>
+    private static void AddTokens(Dictionary<(string Request, string Stage), long> counters, PerformanceLogEntry entry, int stageIndex, ReadOnlySpan<byte> key, (string Request, string Stage) series)
+    {
+        if (entry.TryGetStageMetadataNumber(stageIndex, key, out double tokens) && tokens >= 0 && tokens <= long.MaxValue)
+        {
+            counters[series] = (counters.TryGetValue(series, out long sum) ? sum : 0) + (long)tokens;
+        }
     }
 
     private void MergeHistograms<TKey>(Dictionary<TKey, Histogram> target, Dictionary<TKey, Histogram> source)
@@ -140,6 +162,15 @@ internal sealed class PrometheusExport
             _requestFailures, static k => new[] { ("request", k.Request), ("status", k.Status), ("error_type", k.ErrorType) });
         WriteCounter(writer, "ragmonitor_stage_failures_total", "Stages that ended with a failure or were cancelled, by exception type.",
             _stageFailures, static k => new[] { ("request", k.Request), ("stage", k.Stage), ("status", k.Status), ("error_type", k.ErrorType) });
+
+        if (_inputTokens.Count > 0 || _outputTokens.Count > 0)
+        {
+            // Model-call stages only (their logs carry token counts): no empty families otherwise.
+            WriteCounter(writer, "ragmonitor_stage_input_tokens_total", "Input (prompt) tokens reported by model calls, summed per stage.",
+                _inputTokens, static k => new[] { ("request", k.Request), ("stage", k.Stage) });
+            WriteCounter(writer, "ragmonitor_stage_output_tokens_total", "Output (completion) tokens reported by model calls, summed per stage.",
+                _outputTokens, static k => new[] { ("request", k.Request), ("stage", k.Stage) });
+        }
 
         writer.Write("# HELP ragmonitor_log_lines_skipped_total Log lines that could not be read (torn or invalid JSON) during this export.\n");
         writer.Write("# TYPE ragmonitor_log_lines_skipped_total counter\n");

@@ -27,7 +27,9 @@ internal sealed record Comparison(
     double CurrentMean,
     double PValue,
     double ProbabilityCurrentSlower,
-    string Verdict)
+    string Verdict,
+    ModelCallFigures? BaselineCalls = null,
+    ModelCallFigures? CurrentCalls = null)
 {
     internal static double Change(double baseline, double current)
         => baseline > 0 ? (current - baseline) / baseline : current == baseline ? 0 : double.NaN;
@@ -115,6 +117,9 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>Appended to a stage's name for the row that compares its time to first token.</summary>
+    internal const string TimeToFirstTokenSuffix = " (time to first token)";
+
     internal static IReadOnlyList<Comparison> Compare(LogAnalysis baseline, LogAnalysis current, double alpha, double minEffect)
     {
         var rows = new List<Comparison>();
@@ -140,7 +145,15 @@ internal static class CompareCommand
 
             foreach (string stage in stages)
             {
-                rows.Add(Row(name, stage, a?.FindStage(stage)?.Durations, b?.FindStage(stage)?.Durations, alpha, minEffect));
+                ModelCallFigures? baselineCalls = a?.FindStage(stage)?.ModelCalls;
+                ModelCallFigures? currentCalls = b?.FindStage(stage)?.ModelCalls;
+                rows.Add(Row(name, stage, a?.FindStage(stage)?.Durations, b?.FindStage(stage)?.Durations, alpha, minEffect)
+                    with { BaselineCalls = baselineCalls, CurrentCalls = currentCalls });
+                if (baselineCalls is { HasTimeToFirstToken: true } || currentCalls is { HasTimeToFirstToken: true })
+                {
+                    // Time to first token is a duration too: compared with the same test, as its own row.
+                    rows.Add(Row(name, stage + TimeToFirstTokenSuffix, baselineCalls?.TimeToFirstToken, currentCalls?.TimeToFirstToken, alpha, minEffect));
+                }
             }
         }
 
@@ -214,6 +227,11 @@ internal static class CompareCommand
         }
 
         console.Write(table);
+        foreach (string line in TokenLines(rows))
+        {
+            console.Write(new Text(line + "\n"));
+        }
+
         console.Write(new Text($"Verdict: {method}.\n", new Style(decoration: Decoration.Dim)));
     }
 
@@ -227,6 +245,11 @@ internal static class CompareCommand
         }
 
         writer.WriteLine();
+        foreach (string line in TokenLines(rows))
+        {
+            writer.WriteLine("- " + line.Replace("|", "\\|", StringComparison.Ordinal));
+        }
+
         writer.WriteLine($"_Verdict: {method}._");
     }
 
@@ -261,6 +284,8 @@ internal static class CompareCommand
                 Number(json, "p_value", row.PValue);
                 Number(json, "probability_current_slower", row.ProbabilityCurrentSlower);
                 json.WriteString("verdict", row.Verdict);
+                TokenMeans(json, "input_tokens_mean", row.BaselineCalls is { InputTokenRecords: > 0 } bi ? bi.InputTokensMean : null, row.CurrentCalls is { InputTokenRecords: > 0 } ci ? ci.InputTokensMean : null);
+                TokenMeans(json, "output_tokens_mean", row.BaselineCalls is { OutputTokenRecords: > 0 } bo ? bo.OutputTokensMean : null, row.CurrentCalls is { OutputTokenRecords: > 0 } co ? co.OutputTokensMean : null);
                 json.WriteEndObject();
             }
 
@@ -270,6 +295,40 @@ internal static class CompareCommand
 
         writer.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         writer.Write('\n');
+    }
+
+    /// <summary>Per-request token means of the stages that report tokens, as text lines: "generation tokens per request: in 275.7 → 280.1 (+1.6 %), out ...".</summary>
+    private static IEnumerable<string> TokenLines(IReadOnlyList<Comparison> rows)
+    {
+        foreach (Comparison row in rows)
+        {
+            if (row.BaselineCalls is not { HasTokens: true } && row.CurrentCalls is not { HasTokens: true })
+            {
+                continue;
+            }
+
+            double inA = row.BaselineCalls?.InputTokensMean ?? double.NaN;
+            double inB = row.CurrentCalls?.InputTokensMean ?? double.NaN;
+            double outA = row.BaselineCalls?.OutputTokensMean ?? double.NaN;
+            double outB = row.CurrentCalls?.OutputTokensMean ?? double.NaN;
+            yield return $"{row.Request} / {row.Stage} tokens per request: in {TokenMean(inA)} → {TokenMean(inB)} ({DisplayFormat.Change(Comparison.Change(inA, inB))}), out {TokenMean(outA)} → {TokenMean(outB)} ({DisplayFormat.Change(Comparison.Change(outA, outB))})";
+        }
+    }
+
+    private static string TokenMean(double value) => double.IsNaN(value) ? "–" : value.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static void TokenMeans(Utf8JsonWriter json, string name, double? baseline, double? current)
+    {
+        if (baseline is null && current is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject(name);
+        Number(json, "baseline", baseline ?? double.NaN);
+        Number(json, "current", current ?? double.NaN);
+        Number(json, "change", Comparison.Change(baseline ?? double.NaN, current ?? double.NaN));
+        json.WriteEndObject();
     }
 
     private static void Number(Utf8JsonWriter json, string name, double value)

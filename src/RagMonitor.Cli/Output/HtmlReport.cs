@@ -82,6 +82,7 @@ internal static class HtmlReport
         }
 
         AppendSummary(html, model);
+        AppendModelCalls(html, model);
         AppendTrend(html, trend, Color);
         AppendBreakdown(html, model, trend, Color);
         AppendBottlenecks(html, model, Color);
@@ -123,6 +124,35 @@ internal static class HtmlReport
         }
 
         html.Append("</section>\n");
+    }
+
+    /// <summary>Tokens and time to first token of the stages whose logs carry them (model calls); nothing otherwise.</summary>
+    private static void AppendModelCalls(StringBuilder html, SummaryModel model)
+    {
+        if (!model.HasModelCalls)
+        {
+            return;
+        }
+
+        html.Append("<section id=\"model-calls\">\n<h2>Model calls</h2>\n<table><thead><tr>");
+        foreach (string header in SummaryWriter.ModelCallHeaders)
+        {
+            html.Append("<th>").Append(E(header)).Append("</th>");
+        }
+
+        html.Append("</tr></thead><tbody>\n");
+        foreach (SummaryRow row in model.Groups.SelectMany(g => g.Rows).Where(r => r.ModelCalls is not null))
+        {
+            html.Append("<tr>");
+            foreach (string cell in SummaryWriter.ModelCallCells(row))
+            {
+                Cell(html, cell);
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody></table>\n</section>\n");
     }
 
     private static void AppendTrend(StringBuilder html, TrendAnalysis trend, Func<string, string> color)

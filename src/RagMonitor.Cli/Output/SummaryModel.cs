@@ -22,7 +22,8 @@ internal sealed record SummaryRow(
     double Share,
     long BottleneckCount,
     double BottleneckRate,
-    bool Exact)
+    bool Exact,
+    ModelCallFigures? ModelCalls = null)
 {
     /// <summary>The row's value of a metric name used by budgets (<c>p50</c>, <c>p90</c>, <c>p95</c>, <c>p99</c>, <c>max</c>, <c>mean</c>, <c>failure_rate</c>, <c>bottleneck_rate</c>, <c>share</c>).</summary>
     internal double? Metric(string metric) => metric switch
@@ -101,7 +102,7 @@ internal sealed class SummaryModel
         foreach (StageAggregate stage in request.Stages)
         {
             rows.Add(Row(request.Name, stage.Name, false, stage.Durations, stage.Count, stage.Failures, stage.Cancelled,
-                request.ShareOf(stage), stage.BottleneckCount, request.BottleneckRateOf(stage)));
+                request.ShareOf(stage), stage.BottleneckCount, request.BottleneckRateOf(stage)) with { ModelCalls = stage.ModelCalls });
         }
 
         return rows;
@@ -112,6 +113,26 @@ internal sealed class SummaryModel
             count == 0 ? double.NaN : (double)(count - failures - cancelled) / count,
             sketch.Mean, sketch.Quantile(0.50), sketch.Quantile(0.90), sketch.Quantile(0.95), sketch.Quantile(0.99),
             count == 0 ? double.NaN : sketch.Max, share, bottlenecks, bottleneckRate, sketch.IsExact);
+
+    /// <summary>Whether any stage carries tokens or time to first token (then the outputs show the model-call figures).</summary>
+    internal bool HasModelCalls
+    {
+        get
+        {
+            foreach ((_, IReadOnlyList<SummaryRow> rows) in Groups)
+            {
+                foreach (SummaryRow row in rows)
+                {
+                    if (row.ModelCalls is not null)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
 
     internal string Period => Statistics.FirstTimestamp is DateTimeOffset first && Statistics.LastTimestamp is DateTimeOffset last
         ? DisplayFormat.Time(first) + " – " + DisplayFormat.Time(last)

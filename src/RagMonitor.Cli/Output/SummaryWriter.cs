@@ -74,6 +74,29 @@ internal static class SummaryWriter
             console.Write(table);
         }
 
+        if (model.HasModelCalls)
+        {
+            var table = new Table { Title = new TableTitle("Model calls (tokens per request, time to first token)"), Border = TableBorder.Rounded };
+            foreach (string header in ModelCallHeaders)
+            {
+                var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold)));
+                if (header is not ("request" or "stage"))
+                {
+                    column.RightAligned();
+                }
+
+                table.AddColumn(column);
+            }
+
+            foreach (SummaryRow row in model.Groups.SelectMany(g => g.Rows).Where(r => r.ModelCalls is not null))
+            {
+                table.AddRow(ModelCallCells(row).Select(c => (IRenderable)new Text(c)).ToArray());
+            }
+
+            console.WriteLine();
+            console.Write(table);
+        }
+
         IReadOnlyList<SlowRequest> slowest = model.Analysis.Slowest.Items;
         if (slowest.Count > 0)
         {
@@ -125,6 +148,19 @@ internal static class SummaryWriter
             }
         }
 
+        if (model.HasModelCalls)
+        {
+            writer.WriteLine();
+            writer.WriteLine("## Model calls");
+            writer.WriteLine();
+            writer.WriteLine("| " + string.Join(" | ", ModelCallHeaders) + " |");
+            writer.WriteLine("|" + string.Join("|", ModelCallHeaders.Select((h, i) => i < 2 ? "---" : "---:")) + "|");
+            foreach (SummaryRow row in model.Groups.SelectMany(g => g.Rows).Where(r => r.ModelCalls is not null))
+            {
+                writer.WriteLine("| " + string.Join(" | ", ModelCallCells(row).Select(MarkdownText)) + " |");
+            }
+        }
+
         IReadOnlyList<SlowRequest> slowest = model.Analysis.Slowest.Items;
         if (slowest.Count > 0)
         {
@@ -146,7 +182,7 @@ internal static class SummaryWriter
 
     internal static void WriteCsv(SummaryModel model, TextWriter writer)
     {
-        writer.Write("request,stage,count,failures,cancelled,success_rate,mean_s,p50_s,p90_s,p95_s,p99_s,max_s,share,bottleneck_count,bottleneck_rate\n");
+        writer.Write("request,stage,count,failures,cancelled,success_rate,mean_s,p50_s,p90_s,p95_s,p99_s,max_s,share,bottleneck_count,bottleneck_rate,input_tokens_sum,input_tokens_mean,output_tokens_sum,output_tokens_mean,time_to_first_token_p50_s,time_to_first_token_p95_s\n");
         foreach ((_, IReadOnlyList<SummaryRow> rows) in model.Groups)
         {
             foreach (SummaryRow row in rows)
@@ -158,6 +194,10 @@ internal static class SummaryWriter
                     DisplayFormat.Seconds(row.P50), DisplayFormat.Seconds(row.P90), DisplayFormat.Seconds(row.P95), DisplayFormat.Seconds(row.P99),
                     DisplayFormat.Seconds(row.Max), row.IsTotal ? string.Empty : Number(row.Share),
                     row.IsTotal ? string.Empty : row.BottleneckCount.ToString(CultureInfo.InvariantCulture), row.IsTotal ? string.Empty : Number(row.BottleneckRate),
+                    TokenSum(row.ModelCalls, input: true), Number(row.ModelCalls?.InputTokensMean ?? double.NaN),
+                    TokenSum(row.ModelCalls, input: false), Number(row.ModelCalls?.OutputTokensMean ?? double.NaN),
+                    row.ModelCalls is { HasTimeToFirstToken: true } calls ? DisplayFormat.Seconds(calls.TimeToFirstToken.Quantile(0.50)) : string.Empty,
+                    row.ModelCalls is { HasTimeToFirstToken: true } calls95 ? DisplayFormat.Seconds(calls95.TimeToFirstToken.Quantile(0.95)) : string.Empty,
                 };
                 writer.Write(string.Join(",", fields.Select(CsvField)));
                 writer.Write('\n');
@@ -300,11 +340,78 @@ internal static class SummaryWriter
             WriteNumber(json, "share", row.Share);
             json.WriteNumber("bottleneck_count", row.BottleneckCount);
             WriteNumber(json, "bottleneck_rate", row.BottleneckRate);
+            WriteModelCalls(json, row.ModelCalls);
         }
 
         json.WriteBoolean("exact", row.Exact);
         json.WriteEndObject();
     }
+
+    /// <summary>The model-call figures of a stage row (only when its records carry them): token sums and per-request means, time to first token in seconds.</summary>
+    private static void WriteModelCalls(Utf8JsonWriter json, ModelCallFigures? calls)
+    {
+        if (calls is null)
+        {
+            return;
+        }
+
+        if (calls.InputTokenRecords > 0)
+        {
+            json.WriteStartObject("input_tokens");
+            json.WriteNumber("sum", calls.InputTokens);
+            WriteNumber(json, "mean", calls.InputTokensMean);
+            json.WriteNumber("requests", calls.InputTokenRecords);
+            json.WriteEndObject();
+        }
+
+        if (calls.OutputTokenRecords > 0)
+        {
+            json.WriteStartObject("output_tokens");
+            json.WriteNumber("sum", calls.OutputTokens);
+            WriteNumber(json, "mean", calls.OutputTokensMean);
+            json.WriteNumber("requests", calls.OutputTokenRecords);
+            json.WriteEndObject();
+        }
+
+        if (calls.HasTimeToFirstToken)
+        {
+            json.WriteStartObject("time_to_first_token");
+            json.WriteNumber("count", calls.TimeToFirstToken.Count);
+            WriteNumber(json, "mean", calls.TimeToFirstToken.Mean);
+            WriteNumber(json, "p50", calls.TimeToFirstToken.Quantile(0.50));
+            WriteNumber(json, "p95", calls.TimeToFirstToken.Quantile(0.95));
+            json.WriteEndObject();
+        }
+
+        if (calls.OutputTokensPerSecondRecords > 0)
+        {
+            WriteNumber(json, "output_tokens_per_second_mean", calls.OutputTokensPerSecondMean);
+        }
+    }
+
+    internal static readonly string[] ModelCallHeaders = { "request", "stage", "input tokens", "in / request", "output tokens", "out / request", "ttft p50", "ttft p95", "tokens/s" };
+
+    /// <summary>The cells of a stage's model-call row (<see cref="ModelCallHeaders"/>), shared by every summary format and the report.</summary>
+    internal static IEnumerable<string> ModelCallCells(SummaryRow row)
+    {
+        ModelCallFigures calls = row.ModelCalls!;
+        yield return row.Request;
+        yield return row.Stage;
+        yield return calls.InputTokenRecords > 0 ? DisplayFormat.Count(calls.InputTokens) : "–";
+        yield return calls.InputTokenRecords > 0 ? calls.InputTokensMean.ToString("F1", CultureInfo.InvariantCulture) : "–";
+        yield return calls.OutputTokenRecords > 0 ? DisplayFormat.Count(calls.OutputTokens) : "–";
+        yield return calls.OutputTokenRecords > 0 ? calls.OutputTokensMean.ToString("F1", CultureInfo.InvariantCulture) : "–";
+        yield return calls.HasTimeToFirstToken ? DisplayFormat.Duration(calls.TimeToFirstToken.Quantile(0.50)) : "–";
+        yield return calls.HasTimeToFirstToken ? DisplayFormat.Duration(calls.TimeToFirstToken.Quantile(0.95)) : "–";
+        yield return calls.OutputTokensPerSecondRecords > 0 ? calls.OutputTokensPerSecondMean.ToString("F0", CultureInfo.InvariantCulture) : "–";
+    }
+
+    private static string TokenSum(ModelCallFigures? calls, bool input) => calls switch
+    {
+        { InputTokenRecords: > 0 } when input => calls.InputTokens.ToString(CultureInfo.InvariantCulture),
+        { OutputTokenRecords: > 0 } when !input => calls.OutputTokens.ToString(CultureInfo.InvariantCulture),
+        _ => string.Empty,
+    };
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)
     {

@@ -152,7 +152,13 @@ internal sealed class RequestState : AmbientFrame
         }
     }
 
-    internal void AddMetadata(string stageName, string key, MetadataValue value)
+    internal void AddMetadata(string stageName, string key, MetadataValue value) => AddMetadata(stageName, key, value, accumulate: false);
+
+    /// <summary>
+    /// Sets a stage's metadata value; with <paramref name="accumulate"/>, an integer value is added to the
+    /// integer already under the key (saturating at <see cref="long.MaxValue"/>), so counts sum over calls.
+    /// </summary>
+    internal void AddMetadata(string stageName, string key, MetadataValue value, bool accumulate)
     {
         Enter();
         try
@@ -168,6 +174,14 @@ internal sealed class RequestState : AmbientFrame
             {
                 if (string.Equals(list[i].Key, key, StringComparison.Ordinal))
                 {
+                    var existing = list[i].Value;
+                    if (accumulate && existing.Kind == MetadataValueKind.Integer && value.Kind == MetadataValueKind.Integer)
+                    {
+                        var sum = existing.IntegerValue + value.IntegerValue;
+                        var overflowed = ((existing.IntegerValue ^ sum) & (value.IntegerValue ^ sum)) < 0;
+                        value = MetadataValue.FromInteger(overflowed ? (value.IntegerValue < 0 ? long.MinValue : long.MaxValue) : sum);
+                    }
+
                     list[i] = new KeyValuePair<string, MetadataValue>(key, value);
                     return;
                 }

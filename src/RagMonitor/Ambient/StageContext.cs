@@ -21,6 +21,25 @@ public static class StageContext
         return true;
     }
 
+    /// <summary>
+    /// Adds <paramref name="amount"/> to the current stage's integer metadata under <paramref name="key"/> (set
+    /// when the key is absent or holds no integer), so that a count such as tokens sums over all calls of the
+    /// stage in one request, parallel calls included. Returns <see langword="false"/> (and does nothing) outside
+    /// a recorded stage.
+    /// </summary>
+    /// <param name="key">The metadata key; null or empty keys are ignored.</param>
+    /// <param name="amount">The amount to add.</param>
+    public static bool AddToMetadata(string key, long amount)
+    {
+        if (string.IsNullOrEmpty(key) || !AmbientContext.TryGetCurrentStage(out var request, out var stage))
+        {
+            return false;
+        }
+
+        request.Monitor.AddStageMetadata(request, stage, key, MetadataValue.FromInteger(amount), accumulate: true);
+        return true;
+    }
+
     /// <summary>The name of the current stage, or <see langword="null"/> outside a recorded stage.</summary>
     public static string? CurrentStageName => AmbientContext.TryGetCurrentStage(out _, out var stage) ? stage : null;
 

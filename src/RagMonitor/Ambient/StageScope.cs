@@ -91,6 +91,22 @@ public readonly partial struct StageScope : IDisposable
     }
 
     /// <summary>
+    /// Adds <paramref name="amount"/> to this stage's integer metadata under <paramref name="key"/> (set when absent
+    /// or not an integer), so that a count such as tokens sums over the stage's calls in one request.
+    /// </summary>
+    /// <param name="key">The metadata key; <see langword="null"/> or empty keys are ignored.</param>
+    /// <param name="amount">The amount to add.</param>
+    public void AddToMetadata(string key, long amount)
+    {
+        if (_request is null || string.IsNullOrEmpty(key))
+        {
+            return;
+        }
+
+        _request.Monitor.AddStageMetadata(_request, _name, key, MetadataValue.FromInteger(amount), accumulate: true);
+    }
+
+    /// <summary>
     /// Marks the stage failed (or cancelled, for <see cref="OperationCanceledException"/>) and returns
     /// <see langword="false"/>, so that it can be used as an exception filter that never catches. The stage
     /// still ends when it is disposed.

@@ -109,6 +109,63 @@ public sealed class PerformanceLogEntry
         return PerformanceLogLineParser.ParseMetadata(new ReadOnlySpan<byte>(_line, _lineOffset + stage.MetadataStart, stage.MetadataLength));
     }
 
+    /// <summary>
+    /// Reads one number from the metadata of the stage at <paramref name="stageIndex"/> without decoding the rest and
+    /// without allocating (for readers that aggregate a few well-known keys, such as <c>input_tokens</c>). Works
+    /// whether or not <see cref="PerformanceLogReadOptions.IncludeMetadata"/> was set.
+    /// </summary>
+    /// <param name="stageIndex">The stage's position in <see cref="Stages"/>.</param>
+    /// <param name="utf8Key">The metadata key, UTF-8 encoded (for example <c>"input_tokens"u8</c>).</param>
+    /// <param name="value">The number, when the key is present with a JSON number.</param>
+    /// <returns><see langword="false"/> when the stage has no such key or its value is not a number.</returns>
+    public bool TryGetStageMetadataNumber(int stageIndex, ReadOnlySpan<byte> utf8Key, out double value)
+    {
+        if ((uint)stageIndex >= (uint)_stageCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stageIndex));
+        }
+
+        value = 0;
+        ref readonly LogStageEntry stage = ref _stages[stageIndex];
+        var metadata = new ReadOnlySpan<byte>(_line, _lineOffset + stage.MetadataStart, stage.MetadataLength);
+        if (stage.MetadataLength <= 2 || metadata.IndexOf(utf8Key) < 0)
+        {
+            // The quick test: most stages do not carry the key at all.
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(metadata);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var matches = reader.ValueTextEquals(utf8Key);
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (matches)
+                {
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value);
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Metadata that the line parser accepted but that is not an object of values: no number.
+        }
+
+        return false;
+    }
+
     /// <summary>Copies the entry into an immutable <see cref="PerformanceLogRecord"/>.</summary>
     public PerformanceLogRecord ToRecord()
     {

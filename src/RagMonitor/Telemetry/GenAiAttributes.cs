@@ -14,6 +14,7 @@ internal static class GenAiAttributes
     internal const string OutputTokens = "gen_ai.usage.output_tokens";
     internal const string DataSourceId = "gen_ai.data_source.id";
     internal const string ProviderName = "gen_ai.provider.name";
+    internal const string FinishReasons = "gen_ai.response.finish_reasons";
 
     /// <summary>The GenAI attribute a metadata key maps to, or <see langword="null"/>.</summary>
     internal static string? ForMetadataKey(string key) => key switch
@@ -24,10 +25,11 @@ internal static class GenAiAttributes
         "data_source" or "data_source_id" or "source" => DataSourceId,
         "provider" => ProviderName,
         "operation" => OperationName,
+        "finish_reason" => FinishReasons,
         _ => null,
     };
 
-    /// <summary>The attribute value: token counts as integers, the others as strings; <see langword="null"/> when the value does not fit.</summary>
+    /// <summary>The attribute value: token counts as integers, finish reasons as a string array, the others as strings; <see langword="null"/> when the value does not fit.</summary>
     internal static object? Convert(string attribute, MetadataValue value)
     {
         if (attribute == InputTokens || attribute == OutputTokens)
@@ -38,6 +40,12 @@ internal static class GenAiAttributes
                 MetadataValueKind.Number when value.NumberValue >= 0 && value.NumberValue <= long.MaxValue && Math.Floor(value.NumberValue) == value.NumberValue => (long)value.NumberValue,
                 _ => null,
             };
+        }
+
+        if (attribute == FinishReasons)
+        {
+            // The convention's type is a string array (one reason per choice).
+            return value.Kind == MetadataValueKind.String ? new[] { value.StringValue! } : null;
         }
 
         return value.Kind switch
