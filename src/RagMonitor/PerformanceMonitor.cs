@@ -82,7 +82,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     private int _disposed;
 
     /// <summary>Explicit requests in start order, for abandoning the oldest past the cap; may hold ended ones (pruned lazily). Guarded by itself.</summary>
-    private readonly Queue<RequestState> _explicitOrder = new();
+    private readonly Queue<(string Key, RequestState State)> _explicitOrder = new();
 
     /// <summary>Creates a monitor.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults. They are copied and validated.</param>
@@ -267,19 +267,18 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     {
         var cap = _options.MaxRequestsInFlight;
         List<RequestState>? abandoned = null;
-        state.ExplicitKey = requestId;
         lock (_explicitOrder)
         {
-            _explicitOrder.Enqueue(state);
-            while (_explicitOrder.Count > 0 && _explicitOrder.Peek().IsEnded)
+            _explicitOrder.Enqueue((requestId, state));
+            while (_explicitOrder.Count > 0 && _explicitOrder.Peek().State.IsEnded)
             {
                 _explicitOrder.Dequeue();
             }
 
             while (Volatile.Read(ref _explicitCount) > cap && _explicitOrder.Count > 0)
             {
-                var oldest = _explicitOrder.Dequeue();
-                if (!oldest.IsEnded && oldest.ExplicitKey is { } key && _explicitRequests.TryRemove(new KeyValuePair<string, RequestState>(key, oldest)))
+                var (key, oldest) = _explicitOrder.Dequeue();
+                if (!oldest.IsEnded && _explicitRequests.TryRemove(new KeyValuePair<string, RequestState>(key, oldest)))
                 {
                     Interlocked.Decrement(ref _explicitCount);
                     if (oldest.TryMarkEnded())
@@ -291,12 +290,17 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
             if (_explicitOrder.Count > (2 * cap) + 1024)
             {
-                var live = new List<RequestState>(_explicitRequests.Values);
-                live.Sort(static (a, b) => a.StartTimestamp.CompareTo(b.StartTimestamp));
-                _explicitOrder.Clear();
-                foreach (var request in live)
+                var live = new List<(string Key, RequestState State)>(Volatile.Read(ref _explicitCount));
+                foreach (var pair in _explicitRequests)
                 {
-                    _explicitOrder.Enqueue(request);
+                    live.Add((pair.Key, pair.Value));
+                }
+
+                live.Sort(static (a, b) => a.State.StartTimestamp.CompareTo(b.State.StartTimestamp));
+                _explicitOrder.Clear();
+                foreach (var entry in live)
+                {
+                    _explicitOrder.Enqueue(entry);
                 }
             }
         }

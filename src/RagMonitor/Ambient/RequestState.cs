@@ -73,9 +73,6 @@ internal sealed class RequestState : AmbientFrame
     /// <summary>The request's span when something listens to <see cref="RagMonitorTelemetry.ActivitySourceName"/>; ended by <see cref="PerformanceMonitor.Complete"/>.</summary>
     internal Activity? Activity;
 
-    /// <summary>The key of an explicit request in its monitor's table (the id as the caller gave it); null for ambient requests.</summary>
-    internal string? ExplicitKey;
-
     /// <summary>Marks the request ended; only the first caller gets <see langword="true"/>.</summary>
     internal bool TryMarkEnded() => Interlocked.Exchange(ref _ended, 1) == 0;
 
