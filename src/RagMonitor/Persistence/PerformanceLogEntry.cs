@@ -192,6 +192,48 @@ public sealed class PerformanceLogEntry
         return ref _stages[_stageCount++];
     }
 
+    /// <summary>
+    /// For a line in the Python module's format (no bottlenecks and no stage shares written): flags each stage whose
+    /// duration is strictly more than <paramref name="threshold"/> of the total time, with rule <c>share</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddShareBottlenecksWhenNoneWritten(double threshold)
+    {
+        if (_bottleneckCount != 0 || _stageCount == 0 || _stages[0].Share.HasValue)
+        {
+            return;
+        }
+
+        AddShareBottlenecks(threshold);
+    }
+
+    private void AddShareBottlenecks(double threshold)
+    {
+        double total = TotalTimeSeconds;
+        if (!(total > 0) || double.IsInfinity(total) || double.IsNaN(threshold))
+        {
+            return;
+        }
+
+        for (int i = 0; i < _stageCount; i++)
+        {
+            if (_stages[i].Share.HasValue)
+            {
+                return;
+            }
+        }
+
+        for (int i = 0; i < _stageCount; i++)
+        {
+            ref readonly LogStageEntry stage = ref _stages[i];
+            double share = stage.DurationSeconds / total;
+            if (share > threshold)
+            {
+                AddBottleneck(new LogBottleneckEntry(stage.Name, share, "share"));
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddBottleneck(in LogBottleneckEntry bottleneck)
     {
