@@ -70,7 +70,7 @@ public sealed class PerformanceLogEntry
     /// <summary>The stages in line order.</summary>
     public ReadOnlySpan<LogStageEntry> Stages => new(_stages, 0, _stageCount);
 
-    /// <summary>The bottlenecks in line order.</summary>
+    /// <summary>The bottlenecks in line order (for a Python-module line, computed: see <see cref="PerformanceLogReadOptions.BottleneckShareThreshold"/>).</summary>
     public ReadOnlySpan<LogBottleneckEntry> Bottlenecks => new(_bottlenecks, 0, _bottleneckCount);
 
     /// <summary>The raw UTF-8 bytes of the line (without the line break).</summary>
