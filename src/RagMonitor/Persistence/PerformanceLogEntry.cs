@@ -88,8 +88,16 @@ public sealed class PerformanceLogEntry
         }
 
         var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(_line, _lineOffset + _requestIdStart, _requestIdLength));
-        reader.Read();
-        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        try
+        {
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return reader.TokenType == JsonTokenType.String ? PerformanceLogLineParser.LenientString(ref reader) : null;
     }
 
     /// <summary>Decodes the metadata of the stage at <paramref name="stageIndex"/> (see <see cref="LogStageRecord.Metadata"/>).</summary>

@@ -672,25 +672,58 @@ internal sealed class PerformanceLogLineParser
 
     private ReadOnlySpan<byte> StringBytes(ref Utf8JsonReader reader) => PropertyName(ref reader);
 
-    /// <summary>Parses a stage's <c>metadata</c> object (the bytes from <c>{</c> to <c>}</c>).</summary>
+    /// <summary>
+    /// The current string token; a string that is not valid UTF-8 (which the line check lets through, since it does not
+    /// decode strings) is decoded with U+FFFD for the bad bytes instead of throwing.
+    /// </summary>
+    internal static string LenientString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            return Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan);
+        }
+    }
+
+    /// <summary>
+    /// Parses a stage's <c>metadata</c> object (the bytes from <c>{</c> to <c>}</c>). Never throws: invalid UTF-8 in a
+    /// string becomes U+FFFD, and what follows a part that is not JSON is left out.
+    /// </summary>
     internal static IReadOnlyList<KeyValuePair<string, MetadataValue>> ParseMetadata(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
         var result = new List<KeyValuePair<string, MetadataValue>>();
+        try
+        {
+            ParseMetadata(json, result);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // Keep the pairs read before the damage.
+        }
+
+        return result;
+    }
+
+    private static void ParseMetadata(ReadOnlySpan<byte> json, List<KeyValuePair<string, MetadataValue>> result)
+    {
+        var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return result;
+            return;
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string key = reader.GetString()!;
+            string key = LenientString(ref reader);
             reader.Read();
             MetadataValue value;
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    value = MetadataValue.FromString(reader.GetString());
+                    value = MetadataValue.FromString(LenientString(ref reader));
                     break;
                 case JsonTokenType.Number:
                     value = reader.TryGetInt64(out long l) ? MetadataValue.FromInteger(l) : MetadataValue.FromNumber(reader.GetDouble());
@@ -714,7 +747,5 @@ internal sealed class PerformanceLogLineParser
 
             result.Add(new KeyValuePair<string, MetadataValue>(key, value));
         }
-
-        return result;
     }
 }
