@@ -215,7 +215,7 @@ internal sealed class PerformanceLogLineParser
         {
             ReadOnlySpan<byte> name = PropertyName(ref reader);
             reader.Read();
-            if (name.SequenceEqual("start_time"u8))
+            if (name.SequenceEqual(JsonlFieldNames.Utf8.StartTime))
             {
                 if (reader.TokenType == JsonTokenType.Number)
                 {
@@ -226,7 +226,7 @@ internal sealed class PerformanceLogLineParser
                     return "start_time is not a number";
                 }
             }
-            else if (name.SequenceEqual("total_time"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.TotalTime))
             {
                 if (reader.TokenType != JsonTokenType.Number)
                 {
@@ -242,7 +242,7 @@ internal sealed class PerformanceLogLineParser
                 entry.TotalTimeSeconds = total;
                 hasTotal = true;
             }
-            else if (name.SequenceEqual("timestamp"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Timestamp))
             {
                 if (reader.TokenType != JsonTokenType.String)
                 {
@@ -257,7 +257,7 @@ internal sealed class PerformanceLogLineParser
                 entry.Timestamp = timestamp;
                 hasTimestamp = true;
             }
-            else if (name.SequenceEqual("stages"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Stages))
             {
                 string? error = ParseStages(ref reader, entry);
                 if (error is not null)
@@ -265,11 +265,11 @@ internal sealed class PerformanceLogLineParser
                     return error;
                 }
             }
-            else if (name.SequenceEqual("request"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Request))
             {
                 entry.RequestName = OptionalName(ref reader, 0);
             }
-            else if (name.SequenceEqual("request_id"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.RequestId))
             {
                 if (reader.TokenType == JsonTokenType.String)
                 {
@@ -280,23 +280,23 @@ internal sealed class PerformanceLogLineParser
                     reader.Skip();
                 }
             }
-            else if (name.SequenceEqual("status"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Status))
             {
                 entry.Status = Status(ref reader);
             }
-            else if (name.SequenceEqual("error_type"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.ErrorType))
             {
                 entry.ErrorType = OptionalName(ref reader, 1);
             }
-            else if (name.SequenceEqual("bottlenecks"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Bottlenecks))
             {
                 ParseBottlenecks(ref reader, entry);
             }
-            else if (name.SequenceEqual("allocated_bytes"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.AllocatedBytes))
             {
                 entry.AllocatedBytes = OptionalInt64(ref reader);
             }
-            else if (name.SequenceEqual("gc_collections"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.GcCollections))
             {
                 entry.GcCollections = OptionalInt64(ref reader);
             }
@@ -381,7 +381,7 @@ internal sealed class PerformanceLogLineParser
             {
                 ReadOnlySpan<byte> name = PropertyName(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("duration"u8))
+                if (name.SequenceEqual(JsonlFieldNames.Utf8.Duration))
                 {
                     if (reader.TokenType != JsonTokenType.Number)
                     {
@@ -396,7 +396,7 @@ internal sealed class PerformanceLogLineParser
 
                     hasDuration = true;
                 }
-                else if (name.SequenceEqual("metadata"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Metadata))
                 {
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
@@ -409,7 +409,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("calls"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Calls))
                 {
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int c))
                     {
@@ -420,7 +420,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("share"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Share))
                 {
                     if (reader.TokenType == JsonTokenType.Number)
                     {
@@ -431,11 +431,11 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("status"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Status))
                 {
                     status = Status(ref reader);
                 }
-                else if (name.SequenceEqual("error_type"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.ErrorType))
                 {
                     errorType = OptionalName(ref reader, -1);
                 }
@@ -498,11 +498,11 @@ internal sealed class PerformanceLogLineParser
             {
                 ReadOnlySpan<byte> name = PropertyName(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("stage"u8))
+                if (name.SequenceEqual(JsonlFieldNames.Utf8.Stage))
                 {
                     stage = OptionalName(ref reader, 10 + Math.Min(bottleneckIndex, 3));
                 }
-                else if (name.SequenceEqual("share"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Share))
                 {
                     if (reader.TokenType == JsonTokenType.Number)
                     {
@@ -513,7 +513,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("rule"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Rule))
                 {
                     rule = OptionalName(ref reader, 14);
                 }
