@@ -40,7 +40,8 @@ internal sealed class TrendAnalysis
     /// <summary>Series names: <c>total</c> first (unless filtered out), then stages in order of first appearance.</summary>
     internal IReadOnlyList<string> Series => _seriesOrder;
 
-    internal int BucketCount => _buckets.Count;
+    /// <summary>The buckets that hold records (<see cref="Buckets"/> also counts the empty ones between them).</summary>
+    internal int FilledBucketCount => _buckets.Count;
 
     internal void Add(PerformanceLogEntry entry)
     {

@@ -63,7 +63,7 @@ internal static class TrendCommand
                     break;
                 default:
                     TrendWriter.WriteChart(trend, path, kind, w, h);
-                    environment.Error.WriteLine($"ragmon: wrote {path} ({trend.BucketCount} bucket(s) of {DisplayFormat.Span(bucketSize)}, {trend.Series.Count} series)");
+                    environment.Error.WriteLine($"ragmon: wrote {path} ({trend.Buckets().Count} bucket(s) of {DisplayFormat.Span(bucketSize)}, {trend.Series.Count} series)");
                     break;
             }
 

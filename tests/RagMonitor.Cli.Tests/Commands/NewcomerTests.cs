@@ -160,6 +160,17 @@ public sealed class NewcomerTests
     }
 
     [Fact]
+    public void Fifty_requests_spread_over_half_a_day_count_the_empty_buckets_alike_everywhere()
+    {
+        using var temp = new TempDirectory();
+        // Requests every ~14 minutes in 5-minute buckets: most buckets are empty, every output counts the same span.
+        LogLines.Write(temp.Path, "20261129_performance.jsonl", Enumerable.Range(0, 50).Select(i =>
+            LogLines.RagMonitor("ask", "id-" + i, Start.AddMinutes(-10 * 60).AddSeconds(i * 853), 1.2, new[] { ("retrieval", 0.5) })));
+        Buckets buckets = AllOutputs(temp);
+        Assert.InRange(buckets.Count, 25, 50);
+    }
+
+    [Fact]
     public void Four_hours_of_records_in_a_week_of_file_names_are_bucketed_by_the_records()
     {
         using var temp = new TempDirectory();
