@@ -19,7 +19,8 @@ internal static class CliApp
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
-            string message = parseResult.Errors.Count > 0 ? OneLine(parseResult.Errors[0].Message) : "invalid arguments";
+            string message = UnknownCommandMessage(parseResult)
+                ?? (parseResult.Errors.Count > 0 ? OneLine(parseResult.Errors[0].Message) : "invalid arguments");
             environment.Error.WriteLine($"ragmon: {message} (see '{CommandPath(parseResult)} --help')");
             return ExitCodes.Usage;
         }
@@ -102,6 +103,79 @@ internal static class CliApp
         }
 
         return root;
+    }
+
+    /// <summary>
+    /// When the word after a command that only groups subcommands (ragmon itself, <c>export</c>) is not one of them:
+    /// "unknown command 'sumary'; did you mean 'summary'?" (System.CommandLine would say only that a command is missing).
+    /// </summary>
+    internal static string? UnknownCommandMessage(ParseResult parseResult)
+    {
+        Command command = parseResult.CommandResult.Command;
+        if (command.Subcommands.Count == 0 || command.Arguments.Count > 0 || parseResult.UnmatchedTokens.Count == 0)
+        {
+            return null;
+        }
+
+        string word = parseResult.UnmatchedTokens[0];
+        if (word.StartsWith('-'))
+        {
+            return null;
+        }
+
+        string path = CommandPath(parseResult);
+        string prefix = path == "ragmon" ? "unknown command" : $"unknown '{path}' command";
+        string? nearest = NearestName(word, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        return nearest is null
+            ? $"{prefix} '{word}'; the commands are {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}"
+            : $"{prefix} '{word}'; did you mean '{nearest}'?";
+    }
+
+    /// <summary>The name closest to <paramref name="word"/> by edit distance (an adjacent swap costs one), if close enough to be a typo.</summary>
+    internal static string? NearestName(string word, IEnumerable<string> names)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string name in names)
+        {
+            int distance = name.StartsWith(word, StringComparison.OrdinalIgnoreCase) && word.Length >= 2 ? 0 : EditDistance(word.ToLowerInvariant(), name);
+            if (distance < bestDistance)
+            {
+                best = name;
+                bestDistance = distance;
+            }
+        }
+
+        return best is not null && bestDistance <= Math.Max(1, Math.Min(3, best.Length / 3)) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 
     private static string OneLine(string message)

@@ -89,6 +89,19 @@ public sealed class ToolPackageTests : PackagingTest
         var versionOutput = await CleanCheckout.RunProgram(Output, ragmon, Root.FullName, null, "--version");
         Assert.StartsWith(version, versionOutput.Trim(), StringComparison.Ordinal);
 
+        // The README's two other ways. Globally, with a .NET CLI home of its own (so the machine's own tools are untouched):
+        var home = Directory.CreateDirectory(Path.Combine(Root.FullName, "home")).FullName;
+        var withHome = new Dictionary<string, string>(isolated) { ["DOTNET_CLI_HOME"] = home, ["DOTNET_NOLOGO"] = "1" };
+        await CleanCheckout.Run(Output, Root.FullName, withHome, "tool", "install", "--global", "--add-source", feed, "RagMonitor.Cli", "--version", version);
+        var globalRagmon = Path.Combine(home, ".dotnet", "tools", Path.GetFileName(ragmon));
+        Assert.StartsWith(version, LastLine(await CleanCheckout.RunProgram(Output, globalRagmon, Root.FullName, withHome, "--version")), StringComparison.Ordinal);
+        // … and with a local tool manifest, run as 'dotnet ragmon' and 'dotnet tool run ragmon'.
+        var repository = Directory.CreateDirectory(Path.Combine(Root.FullName, "repository")).FullName;
+        await CleanCheckout.Run(Output, repository, withHome, "new", "tool-manifest");
+        await CleanCheckout.Run(Output, repository, withHome, "tool", "install", "--add-source", feed, "RagMonitor.Cli", "--version", version);
+        Assert.StartsWith(version, LastLine(await CleanCheckout.Run(Output, repository, withHome, "ragmon", "--version")), StringComparison.Ordinal);
+        Assert.StartsWith(version, LastLine(await CleanCheckout.Run(Output, repository, withHome, "tool", "run", "ragmon", "--version")), StringComparison.Ordinal);
+
         // On a platform with a package of its own, that package was installed: the native executable, no managed code.
         var store = Path.Combine(tools, ".store");
         if (s_platforms.Contains(host))
@@ -128,6 +141,8 @@ public sealed class ToolPackageTests : PackagingTest
         var header = File.ReadAllBytes(png).Take(8).ToArray();
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, header);
     }
+
+    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
 }
 
 /// <summary>

@@ -40,7 +40,8 @@ internal sealed class TrendAnalysis
     /// <summary>Series names: <c>total</c> first (unless filtered out), then stages in order of first appearance.</summary>
     internal IReadOnlyList<string> Series => _seriesOrder;
 
-    internal int BucketCount => _buckets.Count;
+    /// <summary>The buckets that hold records (<see cref="Buckets"/> also counts the empty ones between them).</summary>
+    internal int FilledBucketCount => _buckets.Count;
 
     internal void Add(PerformanceLogEntry entry)
     {
@@ -130,24 +131,93 @@ internal sealed class TrendAnalysis
         return result;
     }
 
-    /// <summary>Picks a bucket size that gives at most <paramref name="maxBuckets"/> buckets over <paramref name="span"/>.</summary>
-    internal static TimeSpan AutoBucket(TimeSpan span, int maxBuckets)
+    /// <summary>The fewest buckets an automatic bucket aims for when there are at least as many records.</summary>
+    internal const int MinAutoBuckets = 60;
+
+    /// <summary>The most buckets an automatic bucket gives.</summary>
+    internal const int MaxAutoBuckets = 120;
+
+    /// <summary>
+    /// The sizes an automatic bucket is chosen from: round sizes, each at most twice the one before, so that the
+    /// smallest size with at most 120 buckets over a span gives at least 60 (when the span allows).
+    /// </summary>
+    internal static readonly TimeSpan[] AutoBucketSizes = BuildAutoBucketSizes();
+
+    /// <summary>
+    /// The automatic bucket for records from <paramref name="first"/> to <paramref name="last"/>: the smallest size in
+    /// <see cref="AutoBucketSizes"/> that gives at most 120 buckets — 60 to 120 for a span that is not tiny — or, for fewer
+    /// records than 60, at most one bucket per record, so a handful of records is drawn one point each.
+    /// </summary>
+    internal static TimeSpan ChooseAutoBucket(DateTimeOffset first, DateTimeOffset last, long records)
     {
-        TimeSpan[] candidates =
+        long maxBuckets = records < MinAutoBuckets ? Math.Max(1, records) : MaxAutoBuckets;
+        foreach (TimeSpan size in AutoBucketSizes)
         {
-            TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30),
-            TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(12),
-            TimeSpan.FromDays(1), TimeSpan.FromDays(7), TimeSpan.FromDays(30),
-        };
-        foreach (TimeSpan candidate in candidates)
-        {
-            if (span.Ticks / candidate.Ticks <= maxBuckets)
+            if (BucketsBetween(first, last, size) <= maxBuckets)
             {
-                return candidate;
+                return size;
             }
         }
 
-        return candidates[^1];
+        return AutoBucketSizes[^1];
+    }
+
+    /// <summary>Whether <paramref name="size"/>, chosen before the records were read, is also right for them: the size <see cref="ChooseAutoBucket"/> gives, or 60–120 buckets.</summary>
+    internal static bool FitsAutoBucket(TimeSpan size, DateTimeOffset first, DateTimeOffset last, long records)
+    {
+        if (size == ChooseAutoBucket(first, last, records))
+        {
+            return true;
+        }
+
+        long count = BucketsBetween(first, last, size);
+        return records >= MinAutoBuckets && count is >= MinAutoBuckets and <= MaxAutoBuckets;
+    }
+
+    /// <summary>The number of buckets of <paramref name="size"/> from the one holding <paramref name="first"/> to the one holding <paramref name="last"/>.</summary>
+    internal static long BucketsBetween(DateTimeOffset first, DateTimeOffset last, TimeSpan size)
+        => Math.Max(1, BucketKey(last.UtcTicks, size.Ticks) - BucketKey(first.UtcTicks, size.Ticks) + 1);
+
+    private static long BucketKey(long ticks, long size)
+    {
+        long key = Math.DivRem(ticks, size, out long remainder);
+        return remainder < 0 ? key - 1 : key;
+    }
+
+    private static TimeSpan[] BuildAutoBucketSizes()
+    {
+        var sizes = new List<TimeSpan>();
+        foreach (int ms in new[] { 1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500 })
+        {
+            sizes.Add(TimeSpan.FromMilliseconds(ms));
+        }
+
+        foreach (int s in new[] { 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 })
+        {
+            sizes.Add(TimeSpan.FromSeconds(s));
+        }
+
+        foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 })
+        {
+            sizes.Add(TimeSpan.FromMinutes(m));
+        }
+
+        foreach (int h in new[] { 1, 2, 3, 4, 6, 8, 12 })
+        {
+            sizes.Add(TimeSpan.FromHours(h));
+        }
+
+        foreach (int d in new[] { 1, 2, 3, 4, 5, 7, 10, 14, 21, 28 })
+        {
+            sizes.Add(TimeSpan.FromDays(d));
+        }
+
+        for (int weeks = 8; weeks <= 8 * 512; weeks *= 2)
+        {
+            sizes.Add(TimeSpan.FromDays(7 * weeks));
+        }
+
+        return sizes.ToArray();
     }
 }
 

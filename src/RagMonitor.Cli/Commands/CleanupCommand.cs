@@ -50,10 +50,7 @@ internal static class CleanupCommand
                 throw new CliException("--retention-days and --archive-after must not be negative");
             }
 
-            if (!Directory.Exists(directory))
-            {
-                throw new CliException($"log directory '{directory}' does not exist (use --log-dir)");
-            }
+            LogScanner.RequireDirectory(directory);
 
             if (deleteAfter is int d && archiveAfter is int a && a >= d)
             {

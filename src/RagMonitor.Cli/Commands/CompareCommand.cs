@@ -84,10 +84,7 @@ internal static class CompareCommand
             LogSelection currentLogs = selection.Get(parseResult, parseResult.GetValue(current));
             foreach (string directory in new[] { baselineLogs.Directory, currentLogs.Directory })
             {
-                if (!Directory.Exists(directory))
-                {
-                    throw new CliException($"log directory '{directory}' does not exist");
-                }
+                LogScanner.RequireDirectory(directory, "BASELINE_DIR and CURRENT_DIR");
             }
 
             var baselineAnalysis = new LogAnalysis(0);

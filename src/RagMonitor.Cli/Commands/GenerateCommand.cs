@@ -41,12 +41,21 @@ internal static class GenerateCommand
                 throw new CliException("--requests must be ≥ 0 and --days 1–3660");
             }
 
+            DateTimeOffset now = environment.Time.GetUtcNow();
+            DateOnly today = DateOnly.FromDateTime(now.UtcDateTime);
+            DateOnly lastDay = parseResult.GetValue(end) ?? today;
+            if (lastDay > today)
+            {
+                throw new CliException($"--end {lastDay:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd} UTC); generated logs never reach past now");
+            }
+
             var options = new SampleLogOptions
             {
                 Requests = n,
                 Days = d,
                 Seed = parseResult.GetValue(seed),
-                LastDay = parseResult.GetValue(end) ?? DateOnly.FromDateTime(environment.Time.GetUtcNow().UtcDateTime),
+                LastDay = lastDay,
+                Now = now,
                 PythonFormat = parseResult.GetValue(python),
                 GzipOlderThanDays = parseResult.GetValue(gzip),
                 TornLastLine = parseResult.GetValue(torn),
@@ -70,6 +79,9 @@ internal sealed class SampleLogOptions
     internal int Seed { get; init; } = 42;
 
     internal DateOnly LastDay { get; init; } = new(2026, 11, 29);
+
+    /// <summary>No record ends after this (the requests of today are spread over the part of the day that has passed).</summary>
+    internal DateTimeOffset? Now { get; init; }
 
     internal bool PythonFormat { get; init; }
 
@@ -104,7 +116,8 @@ internal static class SampleLogGenerator
             using (var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16))
             {
                 DateTimeOffset dayStart = new(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-                double step = 86400.0 / Math.Max(1, count);
+                double daySeconds = options.Now is DateTimeOffset now ? Math.Clamp((now - dayStart).TotalSeconds, 0, 86400.0) : 86400.0;
+                double step = daySeconds / Math.Max(1, count);
                 for (int i = 0; i < count; i++)
                 {
                     double offset = (i + random.NextDouble()) * step;
@@ -172,6 +185,13 @@ internal static class SampleLogGenerator
         double overhead = 0.004 + (0.01 * random.NextDouble());
         double total = embedding + retrieval + generation + overhead;
         DateTimeOffset end = start.AddSeconds(total);
+        if (options.Now is DateTimeOffset now && end > now)
+        {
+            // A request of the last moments: it started earlier, so that it ended by now.
+            start = now.AddSeconds(-total);
+            end = now;
+        }
+
         line.Append("{\"start_time\":").Append(Fixed((start - DateTimeOffset.UnixEpoch).Ticks / 1e7))
             .Append(",\"total_time\":").Append(Fixed(total))
             .Append(",\"timestamp\":\"").Append(end.UtcDateTime.ToString(options.PythonFormat ? "yyyy-MM-dd'T'HH:mm:ss.ffffff" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", c)).Append('"')

@@ -32,24 +32,16 @@ internal static class ReportCommand
         {
             string path = parseResult.GetValue(output) ?? "report.html";
             LogSelection logs = selection.Get(parseResult);
-            TimeSpan bucketSize = TrendCommand.ResolveBucket(parseResult.GetValue(bucket), logs, environment, 120);
             int slowest = parseResult.GetValue(top);
             var analysis = new LogAnalysis(slowest);
-            var trend = new TrendAnalysis(bucketSize, null);
-            PerformanceLogReadStatistics statistics = LogScanner.Scan(
+            (TrendAnalysis trend, PerformanceLogReadStatistics statistics) = TrendCommand.ScanWithTrend(
                 environment,
                 logs,
-                () => (Analysis: new LogAnalysis(slowest), Trend: new TrendAnalysis(bucketSize, null)),
-                static (state, entry) =>
-                {
-                    state.Analysis.Add(entry);
-                    state.Trend.Add(entry);
-                },
-                state =>
-                {
-                    analysis.Merge(state.Analysis);
-                    trend.Merge(state.Trend);
-                });
+                parseResult.GetValue(bucket),
+                null,
+                () => new LogAnalysis(slowest),
+                static (state, entry) => state.Add(entry),
+                analysis.Merge);
             var model = SummaryModel.Build(logs, statistics, analysis);
             string html = HtmlReport.Render(model, trend, parseResult.GetValue(title) ?? "RagMonitor performance report", environment.Time.GetUtcNow());
             string? directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -53,10 +53,9 @@ internal static class TrendCommand
             }
 
             LogSelection logs = selection.Get(parseResult);
-            TimeSpan bucketSize = ResolveBucket(parseResult.GetValue(bucket), logs, environment, kind == "ascii" ? 60 : 120);
             string[]? stageFilter = parseResult.GetValue(stages);
-            var trend = new TrendAnalysis(bucketSize, stageFilter);
-            LogScanner.Scan(environment, logs, () => new TrendAnalysis(bucketSize, stageFilter), static (t, e) => t.Add(e), trend.Merge);
+            (TrendAnalysis trend, _) = ScanWithTrend(environment, logs, parseResult.GetValue(bucket), stageFilter, static () => false, static (_, _) => { }, static _ => { });
+            TimeSpan bucketSize = trend.BucketSize;
             switch (kind)
             {
                 case "ascii":
@@ -64,7 +63,7 @@ internal static class TrendCommand
                     break;
                 default:
                     TrendWriter.WriteChart(trend, path, kind, w, h);
-                    environment.Error.WriteLine($"ragmon: wrote {path} ({trend.BucketCount} bucket(s) of {DisplayFormat.Span(bucketSize)}, {trend.Series.Count} series)");
+                    environment.Error.WriteLine($"ragmon: wrote {path} ({trend.Buckets().Count} bucket(s) of {DisplayFormat.Span(bucketSize)}, {trend.Series.Count} series)");
                     break;
             }
 
@@ -80,18 +79,70 @@ internal static class TrendCommand
         DefaultValueFactory = _ => "auto",
     };
 
-    /// <summary>Turns <c>--bucket</c> into a span; 'auto' looks at the time range or the dates of the files.</summary>
-    internal static TimeSpan ResolveBucket(string? text, LogSelection logs, CliEnvironment environment, int maxBuckets)
+    /// <summary>
+    /// Scans the logs into a trend (and into the caller's own state): with <c>--bucket auto</c> the bucket comes from the
+    /// records' own time span (<see cref="TrendAnalysis.ChooseAutoBucket"/>). The first scan uses a bucket guessed from
+    /// the time range or the files' dates; when the records turn out to need another one, the trend alone is read again.
+    /// </summary>
+    internal static (TrendAnalysis Trend, PerformanceLogReadStatistics Statistics) ScanWithTrend<TState>(
+        CliEnvironment environment,
+        LogSelection logs,
+        string? bucketText,
+        IReadOnlyCollection<string>? stageFilter,
+        Func<TState> create,
+        Action<TState, PerformanceLogEntry> visit,
+        Action<TState> merge)
     {
-        if (!string.IsNullOrEmpty(text) && !string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase))
-        {
-            if (!ValueParsers.TryParseSpan(text, out TimeSpan span) || span < TimeSpan.FromSeconds(1))
+        TimeSpan? requested = ParseBucket(bucketText);
+        TimeSpan size = requested ?? GuessBucket(logs, environment);
+        var trend = new TrendAnalysis(size, stageFilter);
+        PerformanceLogReadStatistics statistics = LogScanner.Scan(
+            environment,
+            logs,
+            () => (Own: create(), Trend: new TrendAnalysis(size, stageFilter)),
+            (state, entry) =>
             {
-                throw new CliException($"invalid --bucket '{text}': use a span of at least 1s such as 5m, 1h or 1d, or auto");
-            }
-
-            return span;
+                visit(state.Own, entry);
+                state.Trend.Add(entry);
+            },
+            state =>
+            {
+                merge(state.Own);
+                trend.Merge(state.Trend);
+            });
+        if (requested is null
+            && statistics.FirstTimestamp is DateTimeOffset first
+            && statistics.LastTimestamp is DateTimeOffset last
+            && !TrendAnalysis.FitsAutoBucket(size, first, last, statistics.RecordsMatched))
+        {
+            TimeSpan chosen = TrendAnalysis.ChooseAutoBucket(first, last, statistics.RecordsMatched);
+            var exact = new TrendAnalysis(chosen, stageFilter);
+            LogScanner.Scan(environment, logs, () => new TrendAnalysis(chosen, stageFilter), static (t, e) => t.Add(e), exact.Merge, quiet: true);
+            trend = exact;
         }
+
+        return (trend, statistics);
+    }
+
+    /// <summary>Parses <c>--bucket</c>: a span, or null for 'auto'.</summary>
+    internal static TimeSpan? ParseBucket(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!ValueParsers.TryParseSpan(text, out TimeSpan span) || span < TimeSpan.FromSeconds(1))
+        {
+            throw new CliException($"invalid --bucket '{text}': use a span of at least 1s such as 5m, 1h or 1d, or auto");
+        }
+
+        return span;
+    }
+
+    /// <summary>The automatic bucket for the time range, or for the dates of the files; right whenever the records fill that period.</summary>
+    private static TimeSpan GuessBucket(LogSelection logs, CliEnvironment environment)
+    {
 
         DateTimeOffset? from = logs.From;
         DateTimeOffset? to = logs.To;
@@ -107,7 +158,11 @@ internal static class TrendCommand
 
         from ??= environment.Time.GetUtcNow().AddDays(-1);
         to ??= environment.Time.GetUtcNow();
-        TimeSpan range = to.Value - from.Value;
-        return TrendAnalysis.AutoBucket(range > TimeSpan.Zero ? range : TimeSpan.FromDays(1), maxBuckets);
+        if (to.Value <= from.Value)
+        {
+            to = from.Value.AddDays(1);
+        }
+
+        return TrendAnalysis.ChooseAutoBucket(from.Value, to.Value - TimeSpan.FromTicks(1), long.MaxValue);
     }
 }

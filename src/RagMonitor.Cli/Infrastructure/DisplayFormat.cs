@@ -66,6 +66,11 @@ internal static class DisplayFormat
             return string.Create(CultureInfo.InvariantCulture, $"{(long)span.TotalMinutes}m");
         }
 
+        if (span < TimeSpan.FromSeconds(1))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0.###}ms");
+        }
+
         return string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.###}s");
     }
 

@@ -16,12 +16,10 @@ internal static class LogScanner
     /// Reads the selected logs on all cores: each chunk of the files gets its own state from <paramref name="create"/>,
     /// filled by <paramref name="visit"/>; the states are passed to <paramref name="merge"/> in file order.
     /// </summary>
-    internal static PerformanceLogReadStatistics Scan<TState>(CliEnvironment environment, LogSelection selection, Func<TState> create, Action<TState, PerformanceLogEntry> visit, Action<TState> merge)
+    /// <param name="quiet">A second read of the same logs: no messages about missing files or skipped lines (the first read gave them).</param>
+    internal static PerformanceLogReadStatistics Scan<TState>(CliEnvironment environment, LogSelection selection, Func<TState> create, Action<TState, PerformanceLogEntry> visit, Action<TState> merge, bool quiet = false)
     {
-        if (!Directory.Exists(selection.Directory))
-        {
-            throw new CliException($"log directory '{selection.Directory}' does not exist (use --log-dir)");
-        }
+        RequireDirectory(selection.Directory);
 
         IReadOnlyList<PerformanceLogFile> files;
         PerformanceLogReadOptions probe = selection.ToReadOptions();
@@ -34,7 +32,7 @@ internal static class LogScanner
             throw new CliException($"cannot list '{selection.Directory}': {ex.Message}");
         }
 
-        if (files.Count == 0)
+        if (files.Count == 0 && !quiet)
         {
             environment.Error.WriteLine($"ragmon: no log files (<yyyyMMdd>_performance.jsonl or .jsonl.gz) in '{selection.Directory}' for the selected period");
         }
@@ -57,6 +55,11 @@ internal static class LogScanner
             throw new CliException($"cannot read the logs in '{selection.Directory}': {ex.Message}");
         }
 
+        if (quiet)
+        {
+            return statistics;
+        }
+
         ReportSkipped(environment, statistics);
         if (files.Count > 0 && statistics.RecordsMatched == 0)
         {
@@ -64,6 +67,22 @@ internal static class LogScanner
         }
 
         return statistics;
+    }
+
+    /// <summary>Stops with a one-line message when <paramref name="directory"/> is a file or does not exist.</summary>
+    internal static void RequireDirectory(string directory, string option = "--log-dir")
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (File.Exists(directory))
+        {
+            throw new CliException($"log directory '{directory}' is a file, not a directory (give {option} the directory that holds the <yyyyMMdd>_performance.jsonl files)");
+        }
+
+        throw new CliException($"log directory '{directory}' does not exist (use {option})");
     }
 
     internal static void ReportSkipped(CliEnvironment environment, PerformanceLogReadStatistics statistics)

@@ -8,6 +8,9 @@ namespace RagMonitor.Cli;
 /// <summary>Which records a command reads: directory, time range and request name.</summary>
 internal sealed record LogSelection(string Directory, DateTimeOffset? From, DateTimeOffset? To, string? Request)
 {
+    /// <summary>The share above which a stage of a Python-module line (which records no bottlenecks) counts as one.</summary>
+    internal double BottleneckShareThreshold { get; init; } = 0.30;
+
     internal PerformanceLogReadOptions ToReadOptions(Action<long>? progress = null, bool includeMetadata = false) => new()
     {
         From = From,
@@ -15,6 +18,7 @@ internal sealed record LogSelection(string Directory, DateTimeOffset? From, Date
         RequestName = Request,
         IncludeMetadata = includeMetadata,
         Progress = progress,
+        BottleneckShareThreshold = BottleneckShareThreshold,
     };
 
     /// <summary>A one-line description of the selection for headers.</summary>
@@ -53,6 +57,23 @@ internal sealed class LogSelectionOptions
             Description = "Only requests with this name (the \"request\" field; Python-module lines have none).",
             HelpName = "NAME",
         };
+        BottleneckThreshold = new Option<double>("--bottleneck-threshold")
+        {
+            Description = "For Python-module lines, which record no bottlenecks: a stage is one when its duration is strictly more than this fraction of the request's total_time.",
+            HelpName = "FRACTION",
+            DefaultValueFactory = _ => 0.30,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && value is >= 0 and <= 1)
+                {
+                    return value;
+                }
+
+                result.AddError($"invalid --bottleneck-threshold value '{text}': expected a fraction from 0 to 1, such as 0.3");
+                return 0.30;
+            },
+        };
     }
 
     internal Option<string>? LogDir { get; }
@@ -62,6 +83,8 @@ internal sealed class LogSelectionOptions
     internal Option<DateTimeOffset?> Until { get; }
 
     internal Option<string?> Request { get; }
+
+    internal Option<double> BottleneckThreshold { get; }
 
     internal void AddTo(Command command)
     {
@@ -73,6 +96,7 @@ internal sealed class LogSelectionOptions
         command.Options.Add(Since);
         command.Options.Add(Until);
         command.Options.Add(Request);
+        command.Options.Add(BottleneckThreshold);
     }
 
     internal LogSelection Get(ParseResult parseResult, string? directory = null)
@@ -86,7 +110,10 @@ internal sealed class LogSelectionOptions
 
         string dir = directory ?? (LogDir is null ? DefaultLogDirectory : parseResult.GetValue(LogDir) ?? DefaultLogDirectory);
         string? request = parseResult.GetValue(Request);
-        return new LogSelection(dir, from, to, string.IsNullOrEmpty(request) ? null : request);
+        return new LogSelection(dir, from, to, string.IsNullOrEmpty(request) ? null : request)
+        {
+            BottleneckShareThreshold = parseResult.GetValue(BottleneckThreshold),
+        };
     }
 
     private static Option<DateTimeOffset?> TimeOption(string name, string description, CliEnvironment environment, bool isUpperBound)

@@ -166,7 +166,8 @@ internal static class HtmlReport
         }
 
         var series = new List<SvgCharts.LineSeries>();
-        foreach (TrendWriter.Line line in TrendWriter.Lines(trend))
+        IReadOnlyList<TrendWriter.Line> lines = TrendWriter.Lines(trend);
+        foreach (TrendWriter.Line line in lines)
         {
             var points = line.Times.Select((t, i) => (new DateTimeOffset(t, TimeSpan.Zero), line.Values[i])).ToList();
             series.Add(new SvgCharts.LineSeries($"{line.Series} {line.Statistic}", line.Series == TrendAnalysis.TotalSeries ? "#444444" : color(line.Series), line.Statistic == "p95", points));
@@ -175,7 +176,7 @@ internal static class HtmlReport
         DateTimeOffset start = buckets[0].Start;
         DateTimeOffset end = buckets[^1].Start + trend.BucketSize;
         html.Append("<p class=\"note\">p50 (solid) and p95 (dashed) of the request total and of each stage per ").Append(E(DisplayFormat.Span(trend.BucketSize))).Append(" bucket.</p>\n");
-        html.Append(SvgCharts.LineChart(series, start, end, "Duration (s)")).Append('\n');
+        html.Append(SvgCharts.LineChart(series, start, end, TrendWriter.UnitOf(lines))).Append('\n');
         html.Append("</section>\n");
     }
 

@@ -26,9 +26,10 @@ internal static class SvgCharts
     /// <summary>A line series of the trend chart.</summary>
     internal sealed record LineSeries(string Label, string Color, bool Dashed, IReadOnlyList<(DateTimeOffset Time, double Value)> Points);
 
-    /// <summary>A time-series line chart with a time x axis, a seconds y axis and a legend.</summary>
-    internal static string LineChart(IReadOnlyList<LineSeries> series, DateTimeOffset start, DateTimeOffset end, string yLabel, int width = 960, int height = 380)
+    /// <summary>A time-series line chart with a time x axis, a duration y axis in <paramref name="unit"/> and a legend.</summary>
+    internal static string LineChart(IReadOnlyList<LineSeries> series, DateTimeOffset start, DateTimeOffset end, DurationUnit unit, int width = 960, int height = 380)
     {
+        string yLabel = unit.Label("Duration");
         const int left = 70, right = 40, top = 16, bottom = 48;
         int plotW = width - left - right;
         int plotH = height - top - bottom;
@@ -40,7 +41,7 @@ internal static class SvgCharts
 
         var svg = new StringBuilder();
         svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Escape(yLabel)} over time\">");
-        AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, yLabel);
+        AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, unit, "Duration");
         foreach ((DateTimeOffset tick, string label) in TimeTicks(start, end, 8))
         {
             double x = X(tick);
@@ -89,7 +90,7 @@ internal static class SvgCharts
         double columnW = Math.Max(1, (plotW / (double)Math.Max(1, columns.Count)) - 1);
         var svg = new StringBuilder();
         svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"mean stage time per bucket\">");
-        AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, "Mean time per request (s)");
+        AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, DurationUnit.For(maxY), "Mean time per request");
         foreach ((DateTimeOffset tick, string label) in TimeTicks(start, end, 8))
         {
             double x = left + ((tick - start).TotalSeconds / span * plotW);
@@ -250,38 +251,19 @@ internal static class SvgCharts
         return html.ToString();
     }
 
-    private static void AppendYAxis(StringBuilder svg, int left, int top, int plotW, int plotH, double yMax, double yStep, string label)
+    private static void AppendYAxis(StringBuilder svg, int left, int top, int plotW, int plotH, double yMax, double yStep, DurationUnit unit, string quantity)
     {
+        string label = unit.Label(quantity);
         for (double v = 0; v <= yMax + (yStep / 2); v += yStep)
         {
             double y = top + plotH - (v / yMax * plotH);
             svg.Append(C, $"<line x1=\"{left}\" y1=\"{N(y)}\" x2=\"{left + plotW}\" y2=\"{N(y)}\" class=\"grid\"/>");
-            svg.Append(C, $"<text x=\"{left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Escape(AxisSeconds(v, yStep))}</text>");
+            svg.Append(C, $"<text x=\"{left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Escape(v == 0 ? "0" : unit.Number(v))}</text>");
         }
 
         svg.Append(C, $"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top + plotH}\" class=\"axis\"/>");
         svg.Append(C, $"<line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{left + plotW}\" y2=\"{top + plotH}\" class=\"axis\"/>");
         svg.Append(C, $"<text transform=\"translate(14 {top + (plotH / 2)}) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">{Escape(label)}</text>");
-    }
-
-    private static string AxisSeconds(double value, double step)
-    {
-        if (value == 0)
-        {
-            return "0";
-        }
-
-        if (step >= 1)
-        {
-            return value.ToString("0.#", C) + " s";
-        }
-
-        if (step >= 0.001)
-        {
-            return (value * 1000).ToString("0.#", C) + " ms";
-        }
-
-        return (value * 1e6).ToString("0.#", C) + " µs";
     }
 
     /// <summary>A "nice" axis maximum and step (1, 2 or 5 × 10^k) with about five steps.</summary>
@@ -310,7 +292,9 @@ internal static class SvgCharts
 
         TimeSpan[] steps =
         {
-            TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1),
+            TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50),
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1),
             TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(12), TimeSpan.FromDays(1), TimeSpan.FromDays(2),
             TimeSpan.FromDays(7), TimeSpan.FromDays(14), TimeSpan.FromDays(30), TimeSpan.FromDays(91), TimeSpan.FromDays(365),
         };
@@ -321,7 +305,8 @@ internal static class SvgCharts
         for (long t = first; t <= end.UtcTicks; t += step.Ticks)
         {
             var tick = new DateTimeOffset(t, TimeSpan.Zero);
-            string label = withDate && withTime ? tick.ToString("MM-dd HH:mm", C) : withDate ? tick.ToString("yyyy-MM-dd", C) : tick.ToString("HH:mm", C);
+            string clock = step < TimeSpan.FromSeconds(1) ? "HH:mm:ss.fff" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm";
+            string label = withDate && withTime ? tick.ToString("MM-dd " + clock, C) : withDate ? tick.ToString("yyyy-MM-dd", C) : tick.ToString(clock, C);
             yield return (tick, label);
         }
     }

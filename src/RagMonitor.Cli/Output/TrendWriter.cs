@@ -44,6 +44,9 @@ internal static class TrendWriter
         return lines;
     }
 
+    /// <summary>The unit every rendering of a trend uses (PNG, SVG, terminal, HTML): from its largest plotted value.</summary>
+    internal static DurationUnit UnitOf(IReadOnlyList<Line> lines) => DurationUnit.For(lines.SelectMany(l => l.Values));
+
     internal static void WriteChart(TrendAnalysis trend, string path, string kind, int width, int height)
     {
         var plot = new ScottPlot.Plot();
@@ -53,6 +56,7 @@ internal static class TrendWriter
         }
 
         IReadOnlyList<Line> lines = Lines(trend);
+        DurationUnit unit = UnitOf(lines);
         var palette = new ScottPlot.Palettes.Category10();
         var seriesIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (Line line in lines)
@@ -63,7 +67,7 @@ internal static class TrendWriter
                 seriesIndex.Add(line.Series, index);
             }
 
-            ScottPlot.Plottables.Scatter scatter = plot.Add.Scatter(line.Times, line.Values);
+            ScottPlot.Plottables.Scatter scatter = plot.Add.Scatter(line.Times, line.Values.Select(unit.From).ToArray());
             scatter.LegendText = $"{line.Series} {line.Statistic}";
             // p95 is the same colour, lighter and thinner (a dash pattern is not supported by the SVG backend).
             ScottPlot.Color color = palette.GetColor(index);
@@ -75,7 +79,7 @@ internal static class TrendWriter
         plot.Axes.DateTimeTicksBottom();
         plot.Title($"p50 (strong) and p95 (light) per {DisplayFormat.Span(trend.BucketSize)} bucket");
         plot.XLabel("Time (UTC)");
-        plot.YLabel("Duration (seconds)");
+        plot.YLabel(unit.Label("Duration"));
         plot.Axes.Left.Min = 0;
         if (lines.Count == 0)
         {
@@ -116,9 +120,10 @@ internal static class TrendWriter
 
         DateTimeOffset first = buckets[0].Start;
         DateTimeOffset last = buckets[^1].Start + trend.BucketSize;
-        writer.WriteLine($"p50 / p95 per {DisplayFormat.Span(trend.BucketSize)} bucket, {DisplayFormat.Time(first)} – {DisplayFormat.Time(last)}, {buckets.Count} bucket(s); one character per bucket, low ▁ … █ high within each row, blank = no data");
+        DurationUnit unit = UnitOf(Lines(trend));
+        writer.WriteLine($"p50 / p95 per {DisplayFormat.Span(trend.BucketSize)} bucket, {DisplayFormat.Time(first)} – {DisplayFormat.Time(last)}, {buckets.Count} bucket(s); durations in {unit.Symbol}; one character per bucket, low ▁ … █ high within each row, blank = no data");
         int nameWidth = Math.Max(6, trend.Series.Max(s => s.Length));
-        writer.WriteLine($"{"series".PadRight(nameWidth)}  stat  {"min",10}  {"max",10}  {"last",10}  trend");
+        writer.WriteLine($"{"series".PadRight(nameWidth)}  stat  {"min (" + unit.Symbol + ")",10}  {"max (" + unit.Symbol + ")",10}  {"last (" + unit.Symbol + ")",10}  trend");
         foreach (string series in trend.Series)
         {
             foreach ((string name, double q) in new[] { ("p50", 0.50), ("p95", 0.95) })
@@ -138,7 +143,7 @@ internal static class TrendWriter
                 double min = present.Min();
                 double max = present.Max();
                 double lastValue = present[^1];
-                writer.WriteLine($"{series.PadRight(nameWidth)}  {name}   {DisplayFormat.Duration(min),10}  {DisplayFormat.Duration(max),10}  {DisplayFormat.Duration(lastValue),10}  {Sparkline(values, min, max)}");
+                writer.WriteLine($"{series.PadRight(nameWidth)}  {name}   {unit.Number(min),10}  {unit.Number(max),10}  {unit.Number(lastValue),10}  {Sparkline(values, min, max)}");
             }
         }
     }

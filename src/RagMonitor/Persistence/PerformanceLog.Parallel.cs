@@ -110,6 +110,7 @@ public static partial class PerformanceLog
             TimestampsWithoutOffsetAreUtc = options.TimestampsWithoutOffsetAreUtc,
             MaxLineLength = options.MaxLineLength,
             MaxSkippedLinesKept = options.MaxSkippedLinesKept,
+            BottleneckShareThreshold = options.BottleneckShareThreshold,
         };
         long progress = 0;
         long lastReported = 0;
@@ -160,10 +161,17 @@ public static partial class PerformanceLog
             TState state = createState();
             var statistics = new PerformanceLogReadStatistics();
             var session = new ReadSession(chunkOptions, statistics);
-            using PerformanceLogLineSource source = session.Open(file, start, end);
             if (!first)
             {
                 session.HideLineNumbers();
+            }
+
+            using PerformanceLogLineSource? source = session.TryOpen(file, start, end);
+            if (source is null)
+            {
+                results[index] = new ChunkResult(statistics, 0);
+                Merged(index, state);
+                return;
             }
 
             PerformanceLogEntryHandler handler = entry => visit(state, entry);
@@ -171,7 +179,11 @@ public static partial class PerformanceLog
             while (session.Drain(source, handler) != LineRead.End)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                source.Fill();
+                if (!session.TryFill(source))
+                {
+                    break;
+                }
+
                 long now = file.IsCompressed ? source.FilePosition : Math.Min(source.FilePosition - start, end - start);
                 if (now > reported)
                 {
@@ -189,9 +201,13 @@ public static partial class PerformanceLog
             }
 
             results[index] = new ChunkResult(statistics, source.LineNumber);
+            Merged(index, state);
+        }
 
-            // Merge every chunk read so far, in order, while the other threads go on reading: the merge work
-            // overlaps the read instead of following it, and merged states can be collected early.
+        // Merge every chunk read so far, in order, while the other threads go on reading: the merge work
+        // overlaps the read instead of following it, and merged states can be collected early.
+        void Merged(int index, TState state)
+        {
             lock (mergeGate)
             {
                 states[index] = state;

@@ -164,7 +164,12 @@ public static partial class PerformanceLog
         foreach (PerformanceLogFile file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using PerformanceLogLineSource source = session.Open(file, asyncIo: false);
+            using PerformanceLogLineSource? source = session.TryOpen(file, asyncIo: false);
+            if (source is null)
+            {
+                continue;
+            }
+
             while (true)
             {
                 LineRead state = session.Drain(source, handler);
@@ -174,7 +179,11 @@ public static partial class PerformanceLog
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                source.Fill();
+                if (!session.TryFill(source))
+                {
+                    break;
+                }
+
                 session.ReportProgress(source);
             }
 
@@ -204,7 +213,12 @@ public static partial class PerformanceLog
         foreach (PerformanceLogFile file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            PerformanceLogLineSource source = session.Open(file, asyncIo: true);
+            PerformanceLogLineSource? source = session.TryOpen(file, asyncIo: true);
+            if (source is null)
+            {
+                continue;
+            }
+
             try
             {
                 while (true)
@@ -221,7 +235,23 @@ public static partial class PerformanceLog
                         break;
                     }
 
-                    await source.FillAsync(cancellationToken).ConfigureAwait(false);
+                    bool filled;
+                    try
+                    {
+                        await source.FillAsync(cancellationToken).ConfigureAwait(false);
+                        filled = true;
+                    }
+                    catch (Exception ex) when (IsUnreadableFile(ex))
+                    {
+                        session.SkipRestOfFile(source, ex);
+                        filled = false;
+                    }
+
+                    if (!filled)
+                    {
+                        break;
+                    }
+
                     session.ReportProgress(source);
                 }
 
@@ -233,6 +263,13 @@ public static partial class PerformanceLog
             }
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> means the file cannot be read (further): gone, not permitted, an I/O error, or
+    /// data that is not gzip. Such a file is counted as one skipped line with its path and the reader goes on with the next.
+    /// </summary>
+    private static bool IsUnreadableFile(Exception exception)
+        => exception is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException;
 
     /// <summary>State shared by the sync and async loops: parser, filters and counters.</summary>
     private sealed class ReadSession
@@ -262,6 +299,58 @@ public static partial class PerformanceLog
             _entry.FilePath = file.Path;
             _statistics.FilesRead++;
             return new PerformanceLogLineSource(file.Path, file.IsCompressed, Math.Max(1024, _options.MaxLineLength), asyncIo);
+        }
+
+        /// <summary>Opens a file, or counts it as one skipped line (with the reason) and returns null when it cannot be opened.</summary>
+        internal PerformanceLogLineSource? TryOpen(PerformanceLogFile file, bool asyncIo)
+        {
+            try
+            {
+                return Open(file, asyncIo);
+            }
+            catch (Exception ex) when (IsUnreadableFile(ex))
+            {
+                SkipRestOfFile(null, ex);
+                return null;
+            }
+        }
+
+        /// <summary>Opens one chunk of a file, or counts it as one skipped line and returns null when it cannot be opened.</summary>
+        internal PerformanceLogLineSource? TryOpen(PerformanceLogFile file, long start, long end)
+        {
+            try
+            {
+                return Open(file, start, end);
+            }
+            catch (Exception ex) when (IsUnreadableFile(ex))
+            {
+                SkipRestOfFile(null, ex);
+                return null;
+            }
+        }
+
+        /// <summary>Reads the next block; on a read error or corrupt data counts the rest of the file as one skipped line and returns false.</summary>
+        internal bool TryFill(PerformanceLogLineSource source)
+        {
+            try
+            {
+                source.Fill();
+                return true;
+            }
+            catch (Exception ex) when (IsUnreadableFile(ex))
+            {
+                SkipRestOfFile(source, ex);
+                return false;
+            }
+        }
+
+        /// <summary>Counts what is left of the current file (all of it when <paramref name="source"/> is null) as one skipped line.</summary>
+        internal void SkipRestOfFile(PerformanceLogLineSource? source, Exception exception)
+        {
+            long line = (source?.LineNumber ?? 0) + 1;
+            string what = source is null ? "cannot open the file" : "cannot read the file from here on";
+            _statistics.LinesRead++;
+            _statistics.AddSkipped(new SkippedLogLine(_path, line, $"{what} ({exception.GetType().Name}: {exception.Message}); the rest of this file is skipped"), _options);
         }
 
         /// <summary>Opens one chunk of a file for a parallel read.</summary>
@@ -328,6 +417,7 @@ public static partial class PerformanceLog
                     statistics.AddSkipped(new SkippedLogLine(_path, source.LineNumber, dropped), _options);
                 }
 
+                entry.AddShareBottlenecksWhenNoneWritten(_options.BottleneckShareThreshold);
                 statistics.RecordsRead++;
                 long ticks = entry.Timestamp.UtcTicks;
                 if (ticks < _fromTicks || ticks >= _toTicks)

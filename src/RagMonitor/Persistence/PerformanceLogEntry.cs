@@ -70,7 +70,7 @@ public sealed class PerformanceLogEntry
     /// <summary>The stages in line order.</summary>
     public ReadOnlySpan<LogStageEntry> Stages => new(_stages, 0, _stageCount);
 
-    /// <summary>The bottlenecks in line order.</summary>
+    /// <summary>The bottlenecks in line order (for a Python-module line, computed: see <see cref="PerformanceLogReadOptions.BottleneckShareThreshold"/>).</summary>
     public ReadOnlySpan<LogBottleneckEntry> Bottlenecks => new(_bottlenecks, 0, _bottleneckCount);
 
     /// <summary>The raw UTF-8 bytes of the line (without the line break).</summary>
@@ -88,8 +88,16 @@ public sealed class PerformanceLogEntry
         }
 
         var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(_line, _lineOffset + _requestIdStart, _requestIdLength));
-        reader.Read();
-        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        try
+        {
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return reader.TokenType == JsonTokenType.String ? PerformanceLogLineParser.LenientString(ref reader) : null;
     }
 
     /// <summary>Decodes the metadata of the stage at <paramref name="stageIndex"/> (see <see cref="LogStageRecord.Metadata"/>).</summary>
@@ -247,6 +255,48 @@ public sealed class PerformanceLogEntry
         }
 
         return ref _stages[_stageCount++];
+    }
+
+    /// <summary>
+    /// For a line in the Python module's format (no bottlenecks and no stage shares written): flags each stage whose
+    /// duration is strictly more than <paramref name="threshold"/> of the total time, with rule <c>share</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddShareBottlenecksWhenNoneWritten(double threshold)
+    {
+        if (_bottleneckCount != 0 || _stageCount == 0 || _stages[0].Share.HasValue)
+        {
+            return;
+        }
+
+        AddShareBottlenecks(threshold);
+    }
+
+    private void AddShareBottlenecks(double threshold)
+    {
+        double total = TotalTimeSeconds;
+        if (!(total > 0) || double.IsInfinity(total) || double.IsNaN(threshold))
+        {
+            return;
+        }
+
+        for (int i = 0; i < _stageCount; i++)
+        {
+            if (_stages[i].Share.HasValue)
+            {
+                return;
+            }
+        }
+
+        for (int i = 0; i < _stageCount; i++)
+        {
+            ref readonly LogStageEntry stage = ref _stages[i];
+            double share = stage.DurationSeconds / total;
+            if (share > threshold)
+            {
+                AddBottleneck(new LogBottleneckEntry(stage.Name, share, "share"));
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

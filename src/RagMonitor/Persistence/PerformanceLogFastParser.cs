@@ -507,9 +507,9 @@ internal sealed partial class PerformanceLogFastParser
         }
     }
 
-    private static readonly byte[][] s_topKeys = Keys("start_time", "total_time", "timestamp", "stages", "request", "request_id", "status", "error_type", "bottlenecks", "allocated_bytes", "gc_collections");
-    private static readonly byte[][] s_stageKeys = Keys("duration", "metadata", "calls", "share", "status", "error_type");
-    private static readonly byte[][] s_bottleneckKeys = Keys("stage", "share", "rule");
+    private static readonly byte[][] s_topKeys = Keys(JsonlFieldNames.StartTime, JsonlFieldNames.TotalTime, JsonlFieldNames.Timestamp, JsonlFieldNames.Stages, JsonlFieldNames.Request, JsonlFieldNames.RequestId, JsonlFieldNames.Status, JsonlFieldNames.ErrorType, JsonlFieldNames.Bottlenecks, JsonlFieldNames.AllocatedBytes, JsonlFieldNames.GcCollections);
+    private static readonly byte[][] s_stageKeys = Keys(JsonlFieldNames.Duration, JsonlFieldNames.Metadata, JsonlFieldNames.Calls, JsonlFieldNames.Share, JsonlFieldNames.Status, JsonlFieldNames.ErrorType);
+    private static readonly byte[][] s_bottleneckKeys = Keys(JsonlFieldNames.Stage, JsonlFieldNames.Share, JsonlFieldNames.Rule);
 
     private static byte[][] Keys(params string[] names)
     {

@@ -215,7 +215,7 @@ internal sealed class PerformanceLogLineParser
         {
             ReadOnlySpan<byte> name = PropertyName(ref reader);
             reader.Read();
-            if (name.SequenceEqual("start_time"u8))
+            if (name.SequenceEqual(JsonlFieldNames.Utf8.StartTime))
             {
                 if (reader.TokenType == JsonTokenType.Number)
                 {
@@ -226,7 +226,7 @@ internal sealed class PerformanceLogLineParser
                     return "start_time is not a number";
                 }
             }
-            else if (name.SequenceEqual("total_time"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.TotalTime))
             {
                 if (reader.TokenType != JsonTokenType.Number)
                 {
@@ -242,7 +242,7 @@ internal sealed class PerformanceLogLineParser
                 entry.TotalTimeSeconds = total;
                 hasTotal = true;
             }
-            else if (name.SequenceEqual("timestamp"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Timestamp))
             {
                 if (reader.TokenType != JsonTokenType.String)
                 {
@@ -257,7 +257,7 @@ internal sealed class PerformanceLogLineParser
                 entry.Timestamp = timestamp;
                 hasTimestamp = true;
             }
-            else if (name.SequenceEqual("stages"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Stages))
             {
                 string? error = ParseStages(ref reader, entry);
                 if (error is not null)
@@ -265,11 +265,11 @@ internal sealed class PerformanceLogLineParser
                     return error;
                 }
             }
-            else if (name.SequenceEqual("request"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Request))
             {
                 entry.RequestName = OptionalName(ref reader, 0);
             }
-            else if (name.SequenceEqual("request_id"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.RequestId))
             {
                 if (reader.TokenType == JsonTokenType.String)
                 {
@@ -280,23 +280,23 @@ internal sealed class PerformanceLogLineParser
                     reader.Skip();
                 }
             }
-            else if (name.SequenceEqual("status"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Status))
             {
                 entry.Status = Status(ref reader);
             }
-            else if (name.SequenceEqual("error_type"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.ErrorType))
             {
                 entry.ErrorType = OptionalName(ref reader, 1);
             }
-            else if (name.SequenceEqual("bottlenecks"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.Bottlenecks))
             {
                 ParseBottlenecks(ref reader, entry);
             }
-            else if (name.SequenceEqual("allocated_bytes"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.AllocatedBytes))
             {
                 entry.AllocatedBytes = OptionalInt64(ref reader);
             }
-            else if (name.SequenceEqual("gc_collections"u8))
+            else if (name.SequenceEqual(JsonlFieldNames.Utf8.GcCollections))
             {
                 entry.GcCollections = OptionalInt64(ref reader);
             }
@@ -381,7 +381,7 @@ internal sealed class PerformanceLogLineParser
             {
                 ReadOnlySpan<byte> name = PropertyName(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("duration"u8))
+                if (name.SequenceEqual(JsonlFieldNames.Utf8.Duration))
                 {
                     if (reader.TokenType != JsonTokenType.Number)
                     {
@@ -396,7 +396,7 @@ internal sealed class PerformanceLogLineParser
 
                     hasDuration = true;
                 }
-                else if (name.SequenceEqual("metadata"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Metadata))
                 {
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
@@ -409,7 +409,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("calls"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Calls))
                 {
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int c))
                     {
@@ -420,7 +420,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("share"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Share))
                 {
                     if (reader.TokenType == JsonTokenType.Number)
                     {
@@ -431,11 +431,11 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("status"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Status))
                 {
                     status = Status(ref reader);
                 }
-                else if (name.SequenceEqual("error_type"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.ErrorType))
                 {
                     errorType = OptionalName(ref reader, -1);
                 }
@@ -498,11 +498,11 @@ internal sealed class PerformanceLogLineParser
             {
                 ReadOnlySpan<byte> name = PropertyName(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("stage"u8))
+                if (name.SequenceEqual(JsonlFieldNames.Utf8.Stage))
                 {
                     stage = OptionalName(ref reader, 10 + Math.Min(bottleneckIndex, 3));
                 }
-                else if (name.SequenceEqual("share"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Share))
                 {
                     if (reader.TokenType == JsonTokenType.Number)
                     {
@@ -513,7 +513,7 @@ internal sealed class PerformanceLogLineParser
                         reader.Skip();
                     }
                 }
-                else if (name.SequenceEqual("rule"u8))
+                else if (name.SequenceEqual(JsonlFieldNames.Utf8.Rule))
                 {
                     rule = OptionalName(ref reader, 14);
                 }
@@ -672,25 +672,58 @@ internal sealed class PerformanceLogLineParser
 
     private ReadOnlySpan<byte> StringBytes(ref Utf8JsonReader reader) => PropertyName(ref reader);
 
-    /// <summary>Parses a stage's <c>metadata</c> object (the bytes from <c>{</c> to <c>}</c>).</summary>
+    /// <summary>
+    /// The current string token; a string that is not valid UTF-8 (which the line check lets through, since it does not
+    /// decode strings) is decoded with U+FFFD for the bad bytes instead of throwing.
+    /// </summary>
+    internal static string LenientString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            return Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan);
+        }
+    }
+
+    /// <summary>
+    /// Parses a stage's <c>metadata</c> object (the bytes from <c>{</c> to <c>}</c>). Never throws: invalid UTF-8 in a
+    /// string becomes U+FFFD, and what follows a part that is not JSON is left out.
+    /// </summary>
     internal static IReadOnlyList<KeyValuePair<string, MetadataValue>> ParseMetadata(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
         var result = new List<KeyValuePair<string, MetadataValue>>();
+        try
+        {
+            ParseMetadata(json, result);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // Keep the pairs read before the damage.
+        }
+
+        return result;
+    }
+
+    private static void ParseMetadata(ReadOnlySpan<byte> json, List<KeyValuePair<string, MetadataValue>> result)
+    {
+        var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return result;
+            return;
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string key = reader.GetString()!;
+            string key = LenientString(ref reader);
             reader.Read();
             MetadataValue value;
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    value = MetadataValue.FromString(reader.GetString());
+                    value = MetadataValue.FromString(LenientString(ref reader));
                     break;
                 case JsonTokenType.Number:
                     value = reader.TryGetInt64(out long l) ? MetadataValue.FromInteger(l) : MetadataValue.FromNumber(reader.GetDouble());
@@ -714,7 +747,5 @@ internal sealed class PerformanceLogLineParser
 
             result.Add(new KeyValuePair<string, MetadataValue>(key, value));
         }
-
-        return result;
     }
 }

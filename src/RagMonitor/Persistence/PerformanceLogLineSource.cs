@@ -43,6 +43,8 @@ internal sealed class PerformanceLogLineSource : IDisposable
     private bool _atFileStart = true;
     private bool _skipToNewline;
     private long _bufferFileOffset;
+    private readonly bool _compressed;
+    private long _decompressed;
     private readonly long _rangeStart;
     private readonly long _rangeEnd;
     private bool _rangeDone;
@@ -67,6 +69,7 @@ internal sealed class PerformanceLogLineSource : IDisposable
             Options = FileOptions.SequentialScan | (asyncIo ? FileOptions.Asynchronous : FileOptions.None),
         });
         _stream = compressed ? new GZipStream(_file, CompressionMode.Decompress) : _file;
+        _compressed = compressed;
         _maxLineLength = maxLineLength;
         long length = 0;
         try
@@ -266,9 +269,43 @@ internal sealed class PerformanceLogLineSource : IDisposable
         if (read == 0)
         {
             _eof = true;
+            if (_compressed)
+            {
+                CheckGzipEnd();
+            }
         }
 
+        _decompressed += read;
         _end += read;
+    }
+
+    /// <summary>
+    /// GZipStream ends quietly when the data stops early (a copy cut short, a file still being written): compare what
+    /// was decompressed with the size the gzip trailer records (its last four bytes, the size modulo 2^32) and report a
+    /// mismatch as damaged data. A file of several gzip members (concatenated archives) records only its last member's
+    /// size there, so it is reported too; RagMonitor writes one member per archive.
+    /// </summary>
+    private void CheckGzipEnd()
+    {
+        long length = _file.Length;
+        if (length == 0)
+        {
+            return;
+        }
+
+        uint recorded = 0;
+        if (length >= 18)
+        {
+            Span<byte> trailer = stackalloc byte[4];
+            _file.Seek(-4, SeekOrigin.End);
+            _file.ReadExactly(trailer);
+            recorded = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        }
+
+        if (length < 18 || recorded != (uint)_decompressed)
+        {
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the gzip data ends early or is damaged ({_decompressed} bytes decompressed, the trailer records {recorded})"));
+        }
     }
 
     public void Dispose()

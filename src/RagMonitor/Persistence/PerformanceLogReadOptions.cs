@@ -26,6 +26,14 @@ public sealed class PerformanceLogReadOptions
     /// </summary>
     public bool TimestampsWithoutOffsetAreUtc { get; init; }
 
+    /// <summary>
+    /// For lines in the Python module's format — no <c>bottlenecks</c> and no per-stage <c>share</c> — the reader flags
+    /// as a bottleneck (rule <c>share</c>) every stage whose <c>duration</c> is strictly more than this fraction of
+    /// <c>total_time</c>, as the Python module did when the request ended. Lines that carry either field are read as
+    /// written. Default 0.30, the reference threshold.
+    /// </summary>
+    public double BottleneckShareThreshold { get; init; } = 0.30;
+
     /// <summary>Lines longer than this many bytes are skipped (and counted). Default 16 MiB.</summary>
     public int MaxLineLength { get; init; } = 16 * 1024 * 1024;
 

@@ -76,7 +76,7 @@ public sealed class PerformanceLogRecord
     /// <summary><c>error_type</c>: the exception type name of a failed or cancelled request.</summary>
     public string? ErrorType { get; }
 
-    /// <summary><c>bottlenecks</c>: the stages flagged when the request ended.</summary>
+    /// <summary><c>bottlenecks</c>: the stages flagged when the request ended; for a Python-module line (which writes none) the stages over <see cref="PerformanceLogReadOptions.BottleneckShareThreshold"/> of <c>total_time</c>.</summary>
     public IReadOnlyList<LogBottleneckRecord> Bottlenecks { get; }
 
     /// <summary><c>allocated_bytes</c>, when allocation tracking was on.</summary>

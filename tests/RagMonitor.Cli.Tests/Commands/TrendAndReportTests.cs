@@ -26,7 +26,7 @@ public sealed class TrendAndReportTests : IClassFixture<SampleLogsFixture>
         CliResult result = CliRun.Expect(0, "trend", "--log-dir", _logs.Directory, "--out", svgPath, "--stage", "retrieval", "--stage", "total");
         string svg = File.ReadAllText(svgPath);
         Assert.Contains("<svg", svg);
-        Assert.Contains("Duration (seconds)", svg);
+        Assert.Contains("Duration (s)", svg);
         Assert.Contains("Time (UTC)", svg);
         Assert.Contains("retrieval p50", svg);
         Assert.Contains("retrieval p95", svg);

@@ -131,7 +131,9 @@ public sealed class PerformanceLogReaderTests : IDisposable
         Assert.Null(local.RequestName);
         Assert.Null(local.RequestId);
         Assert.Null(local.Status);
-        Assert.Empty(local.Bottlenecks);
+        // The Python module writes no bottlenecks: the reader flags stages over 30 % of total_time, as the module did.
+        Assert.Equal(new[] { ("retrieval", 1.25 / 2.25, "share"), ("generation", 0.9 / 2.25, "share") },
+            local.Bottlenecks.Select(b => (b.Stage, b.Share!.Value, b.Rule!)));
         Assert.Equal(new[] { ("retrieval", 1.25), ("generation", 0.9) }, local.Stages.Select(s => (s.Name, s.DurationSeconds)));
         Assert.Null(local.Stages[0].Calls);
         Assert.Equal(MetadataValue.FromInteger(5), local.Stages[0].Metadata.Single().Value);
