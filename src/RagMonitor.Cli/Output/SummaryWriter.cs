@@ -182,7 +182,10 @@ internal static class SummaryWriter
 
     internal static void WriteCsv(SummaryModel model, TextWriter writer)
     {
-        writer.Write("request,stage,count,failures,cancelled,success_rate,mean_s,p50_s,p90_s,p95_s,p99_s,max_s,share,bottleneck_count,bottleneck_rate,input_tokens_sum,input_tokens_mean,output_tokens_sum,output_tokens_mean,time_to_first_token_p50_s,time_to_first_token_p95_s\n");
+        // The model-call columns come only with logs that carry model-call figures, so other exports keep their shape.
+        bool modelCalls = model.HasModelCalls;
+        writer.Write("request,stage,count,failures,cancelled,success_rate,mean_s,p50_s,p90_s,p95_s,p99_s,max_s,share,bottleneck_count,bottleneck_rate");
+        writer.Write(modelCalls ? ",input_tokens_sum,input_tokens_mean,output_tokens_sum,output_tokens_mean,time_to_first_token_p50_s,time_to_first_token_p95_s\n" : "\n");
         foreach ((_, IReadOnlyList<SummaryRow> rows) in model.Groups)
         {
             foreach (SummaryRow row in rows)
@@ -194,12 +197,14 @@ internal static class SummaryWriter
                     DisplayFormat.Seconds(row.P50), DisplayFormat.Seconds(row.P90), DisplayFormat.Seconds(row.P95), DisplayFormat.Seconds(row.P99),
                     DisplayFormat.Seconds(row.Max), row.IsTotal ? string.Empty : Number(row.Share),
                     row.IsTotal ? string.Empty : row.BottleneckCount.ToString(CultureInfo.InvariantCulture), row.IsTotal ? string.Empty : Number(row.BottleneckRate),
-                    TokenSum(row.ModelCalls, input: true), Number(row.ModelCalls?.InputTokensMean ?? double.NaN),
-                    TokenSum(row.ModelCalls, input: false), Number(row.ModelCalls?.OutputTokensMean ?? double.NaN),
-                    row.ModelCalls is { HasTimeToFirstToken: true } calls ? DisplayFormat.Seconds(calls.TimeToFirstToken.Quantile(0.50)) : string.Empty,
-                    row.ModelCalls is { HasTimeToFirstToken: true } calls95 ? DisplayFormat.Seconds(calls95.TimeToFirstToken.Quantile(0.95)) : string.Empty,
                 };
                 writer.Write(string.Join(",", fields.Select(CsvField)));
+                if (modelCalls)
+                {
+                    writer.Write(',');
+                    writer.Write(string.Join(",", ModelCallCsvFields(row.ModelCalls)));
+                }
+
                 writer.Write('\n');
             }
         }
@@ -405,6 +410,14 @@ internal static class SummaryWriter
         yield return calls.HasTimeToFirstToken ? DisplayFormat.Duration(calls.TimeToFirstToken.Quantile(0.95)) : "–";
         yield return calls.OutputTokensPerSecondRecords > 0 ? calls.OutputTokensPerSecondMean.ToString("F0", CultureInfo.InvariantCulture) : "–";
     }
+
+    private static string[] ModelCallCsvFields(ModelCallFigures? calls) => new[]
+    {
+        TokenSum(calls, input: true), Number(calls?.InputTokensMean ?? double.NaN),
+        TokenSum(calls, input: false), Number(calls?.OutputTokensMean ?? double.NaN),
+        calls is { HasTimeToFirstToken: true } ? DisplayFormat.Seconds(calls.TimeToFirstToken.Quantile(0.50)) : string.Empty,
+        calls is { HasTimeToFirstToken: true } ? DisplayFormat.Seconds(calls.TimeToFirstToken.Quantile(0.95)) : string.Empty,
+    };
 
     private static string TokenSum(ModelCallFigures? calls, bool input) => calls switch
     {

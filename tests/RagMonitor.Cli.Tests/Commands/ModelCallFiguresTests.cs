@@ -107,6 +107,7 @@ public sealed class ModelCallFiguresTests
 
         Assert.DoesNotContain("Model calls", CliRun.Expect(0, "summary", "--log-dir", logs).Output);
         Assert.DoesNotContain("input_tokens", CliRun.Expect(0, "summary", "--log-dir", logs, "--format", "json").Output);
+        Assert.DoesNotContain("tokens", CliRun.Expect(0, "summary", "--log-dir", logs, "--format", "csv").Output);
         Assert.DoesNotContain("tokens_total", CliRun.Expect(0, "export", "prometheus", "--log-dir", logs).Output);
     }
 
