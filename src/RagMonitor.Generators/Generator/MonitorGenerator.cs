@@ -102,6 +102,13 @@ public sealed class MonitorGenerator : IIncrementalGenerator
             .Combine(requestDiagnostics.Collect())
             .Select(static (pair, _) => !pair.Left.IsEmpty || !pair.Right.IsEmpty)
             .WithTrackingName(TrackingNames.HasDeclarationErrors);
+        context.RegisterSourceOutput(hasDeclarationErrors, static (output, hasErrors) =>
+        {
+            if (hasErrors)
+            {
+                output.AddSource(NamingMarkerHintName, NamingMarkerText);
+            }
+        });
         var naming = hasDeclarationErrors
             .Combine(context.CompilationProvider)
             .Combine(context.AnalyzerConfigOptionsProvider)
@@ -111,7 +118,6 @@ public sealed class MonitorGenerator : IIncrementalGenerator
             var (((hasErrors, compilation), options), additionalTexts) = input;
             if (hasErrors)
             {
-                output.AddSource(NamingMarkerHintName, NamingMarkerText);
                 StageNameAnalyzer.ReportFromGenerator(compilation, options, additionalTexts, output.ReportDiagnostic, output.CancellationToken);
             }
         });

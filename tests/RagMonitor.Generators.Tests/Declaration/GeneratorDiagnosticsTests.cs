@@ -247,4 +247,70 @@ public sealed class GeneratorDiagnosticsTests
         Assert.Contains(WellKnownDiagnosticTags.NotConfigurable, diagnostic.Descriptor.CustomTags);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
     }
+
+    [Fact]
+    public void With_declaration_errors_the_generator_reports_the_naming_warnings_once_and_the_analyzer_stays_silent()
+    {
+        const string source = ShapeCases.Usings + """
+            namespace Demo;
+
+            public sealed partial class Pipeline
+            {
+                [Stage("retrieval")]
+                public partial int First();
+
+                private int FirstCore() => 1;
+
+                [Stage("retrieval")]
+                public partial int Second();
+
+                private int SecondCore() => 2;
+
+                [Stage("retreival")]
+                public partial int Third();
+            }
+            """;
+        var result = GeneratorHarness.Run(source);
+
+        Assert.Equal(new[] { "RMON003", "RMON010" }, result.GeneratorDiagnostics.Select(static d => d.Id).OrderBy(static i => i, StringComparer.Ordinal));
+        Assert.Empty(GeneratorHarness.NamingAnalyzerDiagnostics(result.Compilation));
+
+        // Without declaration errors the analyzer reports the naming warnings, and the generator does not.
+        var fixedResult = GeneratorHarness.Run(source.Replace("public partial int Third();", "public partial int Third();\n    private int ThirdCore() => 3;", StringComparison.Ordinal));
+        Assert.Empty(fixedResult.GeneratorDiagnostics);
+        Assert.Equal("RMON010", Assert.Single(GeneratorHarness.NamingAnalyzerDiagnostics(fixedResult.Compilation)).Id);
+    }
+
+    [Fact]
+    public void An_unrelated_edit_keeps_the_diagnostics_steps_and_the_source_outputs_cached()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(ShapeCases.Usings + """
+            namespace Demo;
+
+            public sealed partial class Broken
+            {
+                [Stage("broken")]
+                public partial int Run();
+            }
+
+            public sealed partial class Fine
+            {
+                [Stage("fine")]
+                public partial int Run();
+
+                private int RunCore() => 1;
+            }
+            """);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var edited = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Other; public sealed class Unrelated { public int Value => 42; }", GeneratorHarness.ParseOptions, path: "Unrelated.cs"));
+        var run = driver.RunGenerators(edited).GetRunResult();
+
+        GeneratorHarness.AssertFullyCached(run);
+        Assert.Equal("RMON003", Assert.Single(run.Diagnostics).Id);
+        var steps = run.Results.Single().TrackedSteps;
+        Assert.All(steps[RagMonitor.Generators.Generator.TrackingNames.StageDiagnostics].SelectMany(static s => s.Outputs),
+            static o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
 }

@@ -68,7 +68,7 @@ internal static class GeneratorHarness
         AssertFullyCached(second);
 
         var generated = firstRun.Results.Single().GeneratedSources
-            .Where(static s => s.HintName != MonitorGenerator.MarkerHintName)
+            .Where(static s => s.HintName is not (MonitorGenerator.MarkerHintName or MonitorGenerator.NamingMarkerHintName))
             .Select(static s => (s.HintName, Text: s.SourceText.ToString()))
             .ToImmutableArray();
         return new GeneratorResult((CSharpCompilation)output, generatorDiagnostics, generated, firstRun);
@@ -99,7 +99,8 @@ internal static class GeneratorHarness
                     if (IsDiagnosticReport(value))
                     {
                         // A declaration with problems is reported again with each compilation, to place its
-                        // diagnostics in that compilation's trees; its cached steps above are checked all the same.
+                        // diagnostics in that compilation's trees (and, while there are such problems, the naming
+                        // warnings are computed again); the cached steps above are checked all the same.
                         continue;
                     }
 
@@ -110,11 +111,14 @@ internal static class GeneratorHarness
         }
     }
 
-    /// <summary>An output that adds no source, only diagnostics (the generator's report of a declaration's problems).</summary>
+    /// <summary>
+    /// An output that adds no source, only diagnostics: the generator's report of a declaration's problems, or of the
+    /// naming warnings when there are such problems (both read the current compilation).
+    /// </summary>
     public static bool IsDiagnosticReport(object value) =>
         value is ITuple { Length: 2 } output
         && output[0] is IEnumerable sources && !sources.Cast<object>().Any()
-        && output[1] is IEnumerable<Diagnostic> diagnostics && diagnostics.Any();
+        && output[1] is IEnumerable<Diagnostic>;
 
     /// <summary>Walks every value produced by our tracked steps and fails on any ISymbol, SyntaxNode, Compilation, SemanticModel or Location.</summary>
     public static void AssertNoRoslynObjects(GeneratorDriverRunResult run)
@@ -185,6 +189,11 @@ internal static class GeneratorHarness
     /// <summary>RagMonitor's declaration analyzer over <paramref name="compilation"/> (with generated code).</summary>
     public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation) =>
         compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DeclarationAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>RagMonitor's stage name analyzer over <paramref name="compilation"/> (with generated code).</summary>
+    public static ImmutableArray<Diagnostic> NamingAnalyzerDiagnostics(Compilation compilation) =>
+        compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new RagMonitor.Generators.Analyzers.Naming.StageNameAnalyzer()))
             .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Emits <paramref name="compilation"/> (which must be error free) and loads it.</summary>

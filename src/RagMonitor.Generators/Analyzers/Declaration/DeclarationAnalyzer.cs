@@ -36,8 +36,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(static start =>
         {
-            var known = KnownTypes.Create(start.Compilation);
-            if (known is null || GeneratorRan(start.Compilation))
+            if (GeneratorRan(start.Compilation) || KnownTypes.Create(start.Compilation) is not { } known)
             {
                 return;
             }

@@ -26,6 +26,9 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
     private const string MonitorTypeName = "RagMonitor.PerformanceMonitor";
     private const string StageNameParameter = "stageName";
 
+    // Set on the instance the generator runs (it reports what this analyzer finds, and has added its marker file).
+    private bool _reportForGenerator;
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.CaseOrSeparatorVariant,
@@ -59,8 +62,6 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             report(diagnostic);
         }
     }
-
-    private bool _reportForGenerator;
 
     private void OnCompilationStart(CompilationStartAnalysisContext context)
     {
