@@ -74,6 +74,68 @@ public static class GeneratorEditStopwatch
         Console.WriteLine($"  edit one stage name -> outputs, median of {edits}: {Median(attributeEdits):F1} ms (p90 {Percentile(attributeEdits, 0.9):F1})");
     }
 
+    /// <summary>
+    /// Where an edit's time goes: after each one-file edit (a new compilation, as the driver sees it), the work the
+    /// generator's transform does for all 2,000 methods, measured cumulatively in separate new compilations:
+    /// declared symbols only (the floor of any ForAttributeWithMetadataName transform), plus attributes, plus the
+    /// full classification. Run: <c>dotnet run -c Release --project tests/RagMonitor.Benchmarks -- generator-profile</c>.
+    /// </summary>
+    public static void Profile(int edits = 21)
+    {
+        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = Enumerable.Range(0, Files).Select(f => CSharpSyntaxTree.ParseText(Source(f, coreBody: 0, stageSuffix: string.Empty), parseOptions, path: $"Stages{f:D3}.cs")).ToArray();
+        Compilation current = CSharpCompilation.Create("BuildCost", trees, References(), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var steps = new (string Name, Func<Compilation, int> Work)[]
+        {
+            ("declared symbols", static c => Symbols(c).Count()),
+            ("+ GetAttributes", static c => Symbols(c).Sum(static m => m.GetAttributes().Length)),
+            ("+ ToDisplayString of return and parameter types", static c => Symbols(c).Sum(static m => m.GetAttributes().Length
+                + m.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Length
+                + m.Parameters.Sum(static p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Length))),
+            ("+ parameter attributes and Core lookup", static c => Symbols(c).Sum(static m => m.GetAttributes().Length
+                + m.Parameters.Sum(static p => p.GetAttributes().Length) + m.ContainingType.GetMembers(m.Name + "Core").Length)),
+            ("+ KnownTypes.Create per method (before issue 14's caching)", static c => Symbols(c).Count(m => m.GetAttributes().Length > 0 && Generators.Parsing.KnownTypes.Create(c) is not null)),
+            ("+ Classify with KnownTypes.For per method (as the generator)", static c => Symbols(c).Count(m =>
+                Generators.Parsing.MonitoredMethodClassifier.Classify(m, Generators.Parsing.KnownTypes.For(c)!, new List<Generators.Model.DiagnosticInfo>(), default) is not null)),
+        };
+        var times = steps.Select(static _ => new List<double>()).ToArray();
+        var counts = new int[steps.Length];
+        for (var edit = 1; edit <= edits; edit++)
+        {
+            for (var step = 0; step < steps.Length; step++)
+            {
+                var file = (edit * steps.Length + step) % Files;
+                var old = current.SyntaxTrees.Single(t => t.FilePath == $"Stages{file:D3}.cs");
+                current = current.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(Source(file, coreBody: edit * 10 + step, stageSuffix: string.Empty), parseOptions, path: old.FilePath));
+                var watch = Stopwatch.StartNew();
+                var count = steps[step].Work(current);
+                watch.Stop();
+                counts[step] = count;
+                times[step].Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        for (var step = 0; step < steps.Length; step++)
+        {
+            Console.WriteLine($"  {steps[step].Name}, 2,000 methods after one edit, median of {edits}: {Median(times[step]):F1} ms (p90 {Percentile(times[step], 0.9):F1}; count {counts[step]})");
+        }
+    }
+
+    private static IEnumerable<IMethodSymbol> Symbols(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>())
+            {
+                if (declaration.AttributeLists.Count > 0 && model.GetDeclaredSymbol(declaration) is { } method)
+                {
+                    yield return method;
+                }
+            }
+        }
+    }
+
     private static GeneratorDriver NewDriver(CSharpParseOptions parseOptions) =>
         CSharpGeneratorDriver.Create(new[] { new MonitorGenerator().AsSourceGenerator() }, parseOptions: parseOptions);
 

@@ -157,7 +157,7 @@ public sealed class MonitorGenerator : IIncrementalGenerator
                 return ClassifiedMethod.None;
             }
 
-            var known = KnownTypes.Create(context.SemanticModel.Compilation);
+            var known = KnownTypes.For(context.SemanticModel.Compilation);
             if (known is null || (kind == MonitorKind.Request && HasAttribute(method, known.StageAttribute)))
             {
                 // With both attributes, the stage step reports RMON007 once.

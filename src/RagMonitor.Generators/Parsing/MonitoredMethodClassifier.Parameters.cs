@@ -36,7 +36,7 @@ internal static partial class MonitoredMethodClassifier
         foreach (var parameter in method.Parameters)
         {
             var name = SymbolText.Escape(parameter.Name);
-            var declaration = ParameterDeclaration(method, parameter, syntax, out var argumentPrefix);
+            var declaration = ParameterDeclaration(method, parameter, syntax, known, out var argumentPrefix);
 
             ParameterMetadataSpec? metadata = null;
             var attributes = parameter.GetAttributes();
@@ -74,7 +74,7 @@ internal static partial class MonitoredMethodClassifier
     }
 
     /// <summary>The parameter as declared on the implementing part (modifiers, type, name), and the prefix that passes it on.</summary>
-    private static string ParameterDeclaration(IMethodSymbol method, IParameterSymbol parameter, MethodDeclarationSyntax syntax, out string argumentPrefix)
+    private static string ParameterDeclaration(IMethodSymbol method, IParameterSymbol parameter, MethodDeclarationSyntax syntax, KnownTypes known, out string argumentPrefix)
     {
         var parameterSyntax = parameter.Ordinal < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[parameter.Ordinal] : null;
         var declaration = new StringBuilder();
@@ -116,7 +116,7 @@ internal static partial class MonitoredMethodClassifier
                 break;
         }
 
-        return declaration.Append(SymbolText.Full(parameter.Type)).Append(' ').Append(SymbolText.Escape(parameter.Name)).ToString();
+        return declaration.Append(known.FullName(parameter.Type)).Append(' ').Append(SymbolText.Escape(parameter.Name)).ToString();
     }
 
     private static ParameterMetadataSpec? BuildParameterMetadata(
@@ -226,7 +226,8 @@ internal static partial class MonitoredMethodClassifier
 
     private static string? Factory(ITypeSymbol type, string value)
     {
-        if (type.ToDisplayString() == KnownTypes.MetadataValueName)
+        // The name first: ToDisplayString costs more than the rest of this method, and most types are not MetadataValue.
+        if (type.Name == "MetadataValue" && type.ToDisplayString() == KnownTypes.MetadataValueName)
         {
             return value;
         }

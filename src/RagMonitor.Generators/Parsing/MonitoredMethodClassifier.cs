@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -161,7 +162,7 @@ internal static partial class MonitoredMethodClassifier
             SymbolText.Escape(method.Name),
             SymbolText.Escape(coreName),
             Modifiers(syntax),
-            method.ReturnsVoid ? "void" : SymbolText.Full(method.ReturnType),
+            method.ReturnsVoid ? "void" : known.FullName(method.ReturnType),
             shape,
             method.IsStatic,
             typeParameters,
@@ -200,7 +201,7 @@ internal static partial class MonitoredMethodClassifier
         }
 
         var parameters = method.Parameters
-            .Select(p => new ParameterSpec(SymbolText.Escape(p.Name), ParameterDeclaration(method, p, syntax, out var prefix), prefix, null))
+            .Select(p => new ParameterSpec(SymbolText.Escape(p.Name), ParameterDeclaration(method, p, syntax, known, out var prefix), prefix, null))
             .ToEquatableArray();
         var type = method.ContainingType;
         return new MonitoredMethodSpec(
@@ -210,7 +211,7 @@ internal static partial class MonitoredMethodClassifier
             SymbolText.Escape(method.Name),
             SymbolText.Escape(method.Name + "Core"),
             Modifiers(syntax),
-            method.ReturnsVoid ? "void" : SymbolText.Full(method.ReturnType),
+            method.ReturnsVoid ? "void" : known.FullName(method.ReturnType),
             ReturnShape.Value,
             method.IsStatic,
             method.TypeParameters.Select(static t => SymbolText.Escape(t.Name)).ToEquatableArray(),
@@ -222,11 +223,37 @@ internal static partial class MonitoredMethodClassifier
             skippedBy);
     }
 
-    private static TypeLocationSpec TypeLocation(INamedTypeSymbol type, EquatableArray<ContainingTypeSpec> containingTypes) => new(
-        HintName(type),
-        type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(SymbolText.Namespace) : null,
-        type.ToDisplayString(SymbolText.FullyQualified),
-        containingTypes);
+    private static TypeLocationSpec TypeLocation(INamedTypeSymbol type, EquatableArray<ContainingTypeSpec> containingTypes)
+    {
+        var names = TypeNamesByType.GetValue(type, static t => new TypeNames(
+            HintName(t),
+            t.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(SymbolText.Namespace) : null,
+            t.ToDisplayString(SymbolText.FullyQualified)));
+        return new(names.HintName, names.Namespace, names.FullName, containingTypes);
+    }
+
+    /// <summary>
+    /// A type's names for <see cref="TypeLocation"/>, written once per type symbol instead of once per method (the
+    /// generator classifies every method again on each compilation change; a symbol belongs to one compilation, so
+    /// an entry can never be stale).
+    /// </summary>
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeNames> TypeNamesByType = new();
+
+    private sealed class TypeNames
+    {
+        public TypeNames(string hintName, string? @namespace, string fullName)
+        {
+            HintName = hintName;
+            Namespace = @namespace;
+            FullName = fullName;
+        }
+
+        public string HintName { get; }
+
+        public string? Namespace { get; }
+
+        public string FullName { get; }
+    }
 
     /// <summary>What a <c>[Stage]</c> or <c>[MonitoredRequest]</c> is on when it is not an ordinary method, else <see langword="null"/>.</summary>
     private static string? UnwrappableTarget(IMethodSymbol method) => method.MethodKind switch
@@ -355,7 +382,8 @@ internal static partial class MonitoredMethodClassifier
         foreach (var attribute in implementation.GetAttributes())
         {
             if (attribute.AttributeClass is { } attributeClass
-                && (KnownTypes.Is(attributeClass, known.GeneratedCodeAttribute) || attributeClass.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute")
+                && (KnownTypes.Is(attributeClass, known.GeneratedCodeAttribute)
+                    || (attributeClass.Name == "GeneratedCodeAttribute" && attributeClass.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"))
                 && attribute.ConstructorArguments.Length > 0
                 && attribute.ConstructorArguments[0].Value is string tool
                 && tool == KnownTypes.GeneratorToolName)
