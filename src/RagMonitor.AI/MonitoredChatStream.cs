@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.AI;
 
 namespace RagMonitor.AI;
@@ -31,10 +30,11 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
 
     public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        var stage = _owner.Monitor.BeginAsyncStage(_owner.StageName);
+        // Detached: the caller's flow is left as it is, and the enumerator ends the stage itself (no task to track).
+        var stage = _owner.Monitor.BeginDetachedStage(_owner.StageName);
         if (!stage.IsRecording)
         {
-            // Outside a request: counted by BeginAsyncStage, the inner stream is handed back as it is.
+            // Outside a request: counted by BeginDetachedStage, the inner stream is handed back as it is.
             return _owner.InnerStream(_messages, _options, _cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
 
@@ -42,21 +42,18 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
     }
 
     /// <summary>
-    /// One enumeration. The stage is ended through the <see cref="IValueTaskSource"/> it is tracked with, so the
-    /// caller's flow leaves the stage right away and nothing ambient is switched per update; the stage's span is
-    /// made current around the inner client's code only while tracing listens.
+    /// One enumeration. The stage is detached (nothing ambient is switched, not at the start nor per update) and
+    /// ends when the stream ends, fails or the enumerator is disposed early; the stage's span is made current around
+    /// the inner client's code only while tracing listens.
     /// </summary>
-    private sealed class StreamedCall : IAsyncEnumerator<ChatResponseUpdate>, IValueTaskSource
+    private sealed class StreamedCall : IAsyncEnumerator<ChatResponseUpdate>
     {
         private readonly MonitoredChatClient _owner;
         private readonly StageScope _stage;
-        private readonly ChatOptions? _options;
-        private readonly Activity? _span;
-        private readonly TimeProvider _time;
         private readonly long _start;
         private readonly IAsyncEnumerator<ChatResponseUpdate> _inner;
         private readonly StringBuilder? _completion;
-        private ManualResetValueTaskSourceCore<bool> _end;
+        private readonly bool _modelRequested;
         private long _firstContent;
         private UsageDetails? _usage;
         private ChatFinishReason? _finishReason;
@@ -67,43 +64,45 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
         {
             _owner = owner;
             _stage = stage;
-            _options = options;
-            _time = owner.Monitor.TimeProvider;
-            _start = _time.GetTimestamp();
-            _span = Activity.Current is { } current && current.Source.Name == RagMonitorTelemetry.ActivitySourceName && current.DisplayName == owner.StageName ? current : null;
+            _start = owner.Monitor.TimeProvider.GetTimestamp();
+            _modelRequested = owner.RequestedModel(options) is not null;
             _completion = owner.EnableSensitiveData ? new StringBuilder() : null;
             owner.RecordRequest(stage, messages, options);
-            var started = false;
+            var span = stage.Activity;
+            var previous = Activity.Current;
+            var swap = span is not null && !ReferenceEquals(previous, span);
+            if (swap)
+            {
+                Activity.Current = span;
+            }
+
             try
             {
                 _inner = owner.InnerStream(messages, options, callToken).GetAsyncEnumerator(enumerationToken);
-                started = true;
             }
-            catch (Exception ex) when (stage.Fail(ex))
+            catch (Exception ex) when (End(ex))
             {
                 throw;
             }
             finally
             {
-                if (!started)
+                if (swap)
                 {
-                    stage.Dispose();
+                    Activity.Current = previous;
                 }
             }
-
-            // Leaves the stage's synchronous part now; the stage ends when End completes this source.
-            _ = stage.Track(new ValueTask(this, 0));
         }
 
         public ChatResponseUpdate Current => _inner.Current;
 
         public ValueTask<bool> MoveNextAsync()
         {
+            var span = _stage.Activity;
             var previous = Activity.Current;
-            var swap = _span is not null && !_span.IsStopped && !ReferenceEquals(previous, _span);
+            var swap = span is not null && !span.IsStopped && !ReferenceEquals(previous, span);
             if (swap)
             {
-                Activity.Current = _span;
+                Activity.Current = span;
             }
 
             ValueTask<bool> next;
@@ -143,13 +142,6 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
             await _inner.DisposeAsync().ConfigureAwait(false);
         }
 
-        void IValueTaskSource.GetResult(short token) => _end.GetResult(token);
-
-        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _end.GetStatus(token);
-
-        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _end.OnCompleted(continuation, state, token, flags);
-
         private async ValueTask<bool> AwaitNext(ValueTask<bool> next)
         {
             bool hasItem;
@@ -178,8 +170,8 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
             {
                 if (Observe(_inner.Current) && _firstContent == 0)
                 {
-                    _firstContent = _time.GetTimestamp();
-                    _stage.AddMetadata(AiStageMetadata.TimeToFirstTokenMs, Math.Round(_time.GetElapsedTime(_start, _firstContent).TotalMilliseconds, 3));
+                    _firstContent = _owner.Monitor.TimeProvider.GetTimestamp();
+                    _stage.AddMetadata(AiStageMetadata.TimeToFirstTokenMs, Math.Round(_owner.Monitor.TimeProvider.GetElapsedTime(_start, _firstContent).TotalMilliseconds, 3));
                 }
             }
             catch (Exception)
@@ -225,7 +217,7 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
             return hasContent;
         }
 
-        /// <summary>Ends the stage once: records what the stream carried, then completes the source the stage is tracked with. Returns false (an exception filter).</summary>
+        /// <summary>Ends the stage once: records what the stream carried, then ends the detached stage. Returns false (an exception filter).</summary>
         private bool End(Exception? exception)
         {
             if (Interlocked.Exchange(ref _ended, 1) != 0)
@@ -233,14 +225,14 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
                 return false;
             }
 
-            var end = _time.GetTimestamp();
+            var end = _owner.Monitor.TimeProvider.GetTimestamp();
             if (exception is not null)
             {
                 _stage.Fail(exception);
             }
 
             RecordEnd(end);
-            _end.SetResult(true);
+            _stage.Dispose();
             return false;
         }
 
@@ -248,7 +240,7 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
         {
             try
             {
-                if (_owner.RequestedModel(_options) is null && _responseModel is not null)
+                if (!_modelRequested && _responseModel is not null)
                 {
                     _stage.AddMetadata(AiStageMetadata.ModelId, _responseModel);
                 }
@@ -263,11 +255,11 @@ internal sealed class MonitoredChatStream : IAsyncEnumerable<ChatResponseUpdate>
                     _stage.AddToMetadata(AiStageMetadata.OutputTokens, output);
                     if (output > 0 && _firstContent != 0)
                     {
-                        var generating = _time.GetElapsedTime(_firstContent, end);
+                        var generating = _owner.Monitor.TimeProvider.GetElapsedTime(_firstContent, end);
                         if (generating <= TimeSpan.Zero)
                         {
                             // Everything arrived in one update: the whole stream is the generation time.
-                            generating = _time.GetElapsedTime(_start, end);
+                            generating = _owner.Monitor.TimeProvider.GetElapsedTime(_start, end);
                         }
 
                         if (generating > TimeSpan.Zero)

@@ -196,6 +196,23 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a stage of the ambient request (captured now) without making it current anywhere: the caller's flow,
+    /// its thread and <see cref="System.Diagnostics.Activity.Current"/> stay as they are, so
+    /// <see cref="StageContext"/> does not see it; add metadata through the scope. End it by disposing the scope, from
+    /// any thread or flow, exactly once (or with a <c>Track</c> method). Allocation-free. Made for work whose end
+    /// is seen by an object rather than a task, such as a stream ended from its enumerator's
+    /// <see cref="IAsyncDisposable.DisposeAsync"/>. Outside a request (or on a disabled monitor) it records nothing
+    /// and the call is counted in the statistics.
+    /// </summary>
+    /// <param name="stageName">The stage name, for example <c>"generation"</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
+    public StageScope BeginDetachedStage(string stageName)
+    {
+        var request = AmbientRequestForStage(stageName);
+        return request is null ? default : new StageScope(request, stageName);
+    }
+
+    /// <summary>
     /// Times the enumeration of <paramref name="source"/> as one stage of the ambient request (captured now):
     /// the stage starts when enumeration starts and ends when it ends, fails or is abandoned (disposed early,
     /// recorded as metadata <c>abandoned: true</c>). Records <c>time_to_first_item_ms</c> and <c>items</c>.

@@ -24,6 +24,7 @@ public readonly partial struct StageScope : IDisposable
     private const byte ModeThreadOnly = 0;
     private const byte ModeClaimedFrame = 1;
     private const byte ModePushedFrame = 2;
+    private const byte ModeDetached = 3;
 
     private readonly RequestState? _request;
     private readonly string _name;
@@ -71,11 +72,41 @@ public readonly partial struct StageScope : IDisposable
         _startTimestamp = request.Monitor.GetTimestamp();
     }
 
+    /// <summary>A detached stage: bound to <paramref name="request"/>, but nothing ambient is changed (no frame, no thread stage, the span is not made current).</summary>
+    internal StageScope(RequestState request, string name)
+    {
+        _request = request;
+        _name = name;
+        _previousThreadRequest = null;
+        _previousThreadStage = null;
+        _frame = null;
+        _previousFrame = null;
+        _previousFrameStage = null;
+        _mode = ModeDetached;
+        _activity = null;
+        if (MonitorTracing.IsObserved && MonitorTracing.StartStage(request, name) is { } activity)
+        {
+            // StartActivity made the span current; the caller's flow goes back to the span it had.
+            MonitorTracing.Leave(activity);
+            _activity = activity;
+        }
+
+        _startTimestamp = request.Monitor.GetTimestamp();
+    }
+
     /// <summary><see langword="true"/> when this stage is being recorded (an active request and an enabled monitor).</summary>
     public bool IsRecording => _request is not null;
 
     /// <summary>The stage name, or <see langword="null"/> for a scope that records nothing.</summary>
     public string? Name => _request is null ? null : _name;
+
+    /// <summary>
+    /// The stage's span (an <see cref="System.Diagnostics.Activity"/> of <see cref="RagMonitorTelemetry.ActivitySourceName"/>)
+    /// while tracing listens; <see langword="null"/> otherwise. For a stage from
+    /// <see cref="PerformanceMonitor.BeginDetachedStage(string)"/>, code that does the stage's work in another flow can
+    /// make it <see cref="System.Diagnostics.Activity.Current"/> around that work, so that spans it starts become children.
+    /// </summary>
+    public Activity? Activity => _activity;
 
     /// <summary>Attaches metadata to this stage (a later value for the same key replaces the earlier one).</summary>
     /// <param name="key">The metadata key; <see langword="null"/> or empty keys are ignored.</param>
@@ -125,7 +156,10 @@ public readonly partial struct StageScope : IDisposable
         return false;
     }
 
-    /// <summary>Ends the stage: records its duration and one call (status success unless <see cref="Fail(Exception)"/> was called).</summary>
+    /// <summary>
+    /// Ends the stage: records its duration and one call (status success unless <see cref="Fail(Exception)"/> was called).
+    /// A stage from <see cref="PerformanceMonitor.BeginDetachedStage(string)"/> may be disposed on any thread or flow.
+    /// </summary>
     public void Dispose()
     {
         if (_request is null)
@@ -172,6 +206,12 @@ public readonly partial struct StageScope : IDisposable
     internal void LeaveSynchronousPart(bool completedSynchronously)
     {
         var request = _request!;
+        if (_mode == ModeDetached)
+        {
+            // Nothing ambient was changed when the stage began.
+            return;
+        }
+
         if (_activity is not null)
         {
             MonitorTracing.Leave(_activity);
