@@ -64,26 +64,8 @@ public sealed class MonitoredChatClient : DelegatingChatClient
             return base.GetResponseAsync(messages, options, cancellationToken);
         }
 
-        Task<ChatResponse> task;
-        var started = false;
-        try
-        {
-            task = RespondAsync(messages, options, cancellationToken);
-            started = true;
-        }
-        catch (Exception ex) when (stage.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!started)
-            {
-                stage.Dispose();
-            }
-        }
-
-        return stage.Track(task);
+        return StageCall.Track(stage, (Client: this, messages, options, cancellationToken),
+            static s => s.Client.RespondAsync(s.messages, s.options, s.cancellationToken));
     }
 
     /// <inheritdoc />

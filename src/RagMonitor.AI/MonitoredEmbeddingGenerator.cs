@@ -53,26 +53,8 @@ public sealed class MonitoredEmbeddingGenerator<TInput, TEmbedding> : Delegating
             return base.GenerateAsync(values, options, cancellationToken);
         }
 
-        Task<GeneratedEmbeddings<TEmbedding>> task;
-        var started = false;
-        try
-        {
-            task = GenerateInStageAsync(values, options, cancellationToken);
-            started = true;
-        }
-        catch (Exception ex) when (stage.Fail(ex))
-        {
-            throw;
-        }
-        finally
-        {
-            if (!started)
-            {
-                stage.Dispose();
-            }
-        }
-
-        return stage.Track(task);
+        return StageCall.Track(stage, (Generator: this, values, options, cancellationToken),
+            static s => s.Generator.GenerateInStageAsync(s.values, s.options, s.cancellationToken));
     }
 
     /// <inheritdoc />
