@@ -13,6 +13,7 @@ namespace RagMonitor.Benchmarks;
 /// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter *DurationAggregation*
 /// </summary>
 [MemoryDiagnoser]
+[InProcess]
 public class DurationAggregationBenchmarks
 {
     private const int Values = 1_000_000;
