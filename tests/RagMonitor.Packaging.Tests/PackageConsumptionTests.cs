@@ -126,7 +126,7 @@ public sealed class PackageConsumptionTests : PackagingTest
             var types = TypeNames(zip, $"lib/{framework}/RagMonitor.dll");
             Assert.Contains("RagMonitor.PerformanceMonitor", types);
             Assert.Contains("RagMonitor.JsonlFieldNames", types);
-            Assert.Empty(types.Where(IsReaderType));
+            Assert.DoesNotContain(types, IsReaderType);
         }
     }
 
