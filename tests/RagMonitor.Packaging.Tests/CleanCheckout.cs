@@ -23,13 +23,22 @@ internal static class CleanCheckout
     /// <summary>The <c>dotnet</c> that runs the tests (so that the SDK is the same), else the one on the PATH.</summary>
     internal static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    /// <summary>Copies the root build files and the given projects of <c>src/</c> (without bin and obj) into <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Copies the root build files, the docs pages (<c>docs/*.md</c>: companion packages such as RagMonitor.Logs pack one
+    /// as their README) and the given projects of <c>src/</c> (without bin and obj) into <paramref name="target"/>.
+    /// </summary>
     internal static void CopySources(string target, params string[] projects)
     {
         var repo = RepositoryRoot();
         foreach (var name in new[] { "Directory.Build.props", "Directory.Packages.props", "nuget.config", "README.md" })
         {
             File.Copy(Path.Combine(repo, name), Path.Combine(target, name));
+        }
+
+        Directory.CreateDirectory(Path.Combine(target, "docs"));
+        foreach (var page in Directory.EnumerateFiles(Path.Combine(repo, "docs"), "*.md"))
+        {
+            File.Copy(page, Path.Combine(target, "docs", Path.GetFileName(page)));
         }
 
         Directory.CreateDirectory(Path.Combine(target, "src"));

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using System.Threading.Tasks;
 using System.Xml.Linq;
@@ -12,8 +14,9 @@ using Xunit.Abstractions;
 namespace RagMonitor.Packaging.Tests;
 
 /// <summary>
-/// Packs RagMonitor from a clean copy of its sources (as a fresh clone would), then builds and runs a new
-/// console project that takes the package from a local folder feed, exactly as a user would.
+/// Packs RagMonitor and RagMonitor.Logs from a clean copy of their sources (as a fresh clone would), then builds and runs
+/// a new console project that takes the packages from a local folder feed, exactly as a user would: it writes a log
+/// with the core package and reads it back with the reader package.
 /// </summary>
 public sealed class PackageConsumptionTests : PackagingTest
 {
@@ -30,7 +33,7 @@ public sealed class PackageConsumptionTests : PackagingTest
     {
         // 1. A clean copy of what packing RagMonitor needs (no bin/obj, no ProjectReference from the consumer).
         var source = Directory.CreateDirectory(Path.Combine(Root.FullName, "source")).FullName;
-        CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes");
+        CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Generators", "RagMonitor.CodeFixes", "RagMonitor.Logs");
 
         // 2. Pack with a version used by no earlier run.
         var version = "0.1.0-pkgtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
@@ -39,6 +42,10 @@ public sealed class PackageConsumptionTests : PackagingTest
         var package = Path.Combine(feed, $"RagMonitor.{version}.nupkg");
         Assert.True(File.Exists(package), "no package at " + package);
         CheckPackageLayout(package, version);
+        await Run(source, null, "pack", Path.Combine("src", "RagMonitor.Logs", "RagMonitor.Logs.csproj"), "-c", "Release", "-o", feed, "-p:Version=" + version);
+        var logsPackage = Path.Combine(feed, $"RagMonitor.Logs.{version}.nupkg");
+        Assert.True(File.Exists(logsPackage), "no package at " + logsPackage);
+        CheckLogsPackageLayout(logsPackage, version);
 
         // 3. A fresh console project taking the package from the local feed, with its own package folder.
         var app = Path.Combine(Root.FullName, "app");
@@ -54,6 +61,7 @@ public sealed class PackageConsumptionTests : PackagingTest
             </configuration>
             """);
         await Run(app, isolated, "add", "package", "RagMonitor", "--version", version);
+        await Run(app, isolated, "add", "package", "RagMonitor.Logs", "--version", version);
         var csproj = Path.Combine(app, "PackConsumer.csproj");
         var project = XDocument.Load(csproj);
         project.Root!.Element("PropertyGroup")!.Add(new XElement("TreatWarningsAsErrors", "true"), new XElement("Nullable", "enable"));
@@ -63,12 +71,14 @@ public sealed class PackageConsumptionTests : PackagingTest
         await Run(app, isolated, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
         var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         Assert.Contains($"RagMonitor/{version}", assets, StringComparison.Ordinal);
+        Assert.Contains($"RagMonitor.Logs/{version}", assets, StringComparison.Ordinal);
 
         // 4. Run it and read what it wrote.
         var logs = Path.Combine(Root.FullName, "logs");
         var output = await Run(app, isolated, "run", "-c", "Release", "--no-build", "--", logs);
         Assert.Contains("answer: what is rag? (2 documents)", output, StringComparison.Ordinal);
         Assert.Contains("completed ask: retrieval,generation success", output, StringComparison.Ordinal);
+        Assert.Contains("read back: ask retrieval,generation success, 0 lines skipped", output, StringComparison.Ordinal);
 
         var files = Directory.GetFiles(logs, "*_performance.jsonl");
         var file = Assert.Single(files);
@@ -109,6 +119,77 @@ public sealed class PackageConsumptionTests : PackagingTest
         Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
         var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).Distinct().ToList();
         Assert.Equal(new[] { "Microsoft.Extensions.Logging.Abstractions" }, dependencies);
+
+        // Log reading is the RagMonitor.Logs package's: the core assembly defines none of the reader's types.
+        foreach (var framework in new[] { "net8.0", "net10.0" })
+        {
+            var types = TypeNames(zip, $"lib/{framework}/RagMonitor.dll");
+            Assert.Contains("RagMonitor.PerformanceMonitor", types);
+            Assert.Contains("RagMonitor.JsonlFieldNames", types);
+            Assert.DoesNotContain(types, IsReaderType);
+        }
+    }
+
+    private static void CheckLogsPackageLayout(string package, string version)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[]
+        {
+            "lib/net8.0/RagMonitor.Logs.dll", "lib/net8.0/RagMonitor.Logs.xml",
+            "lib/net10.0/RagMonitor.Logs.dll", "lib/net10.0/RagMonitor.Logs.xml",
+            "README.md",
+        })
+        {
+            Assert.True(entries.Contains(expected), $"{expected} is missing from the package; it has: {string.Join(", ", entries.Order())}");
+        }
+
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) || e.EndsWith("/RagMonitor.dll", StringComparison.Ordinal));
+        using (var readme = new StreamReader(zip.GetEntry("README.md")!.Open()))
+        {
+            Assert.Contains("PerformanceLog.ReadAsync", readme.ReadToEnd(), StringComparison.Ordinal);
+        }
+
+        using var nuspecStream = zip.Entries.Single(e => e.FullName == "RagMonitor.Logs.nuspec").Open();
+        var nuspec = XDocument.Load(nuspecStream);
+        XNamespace ns = nuspec.Root!.GetDefaultNamespace();
+        var metadata = nuspec.Root!.Element(ns + "metadata")!;
+        Assert.Equal(version, metadata.Element(ns + "version")!.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+        Assert.Contains("JSONL", metadata.Element(ns + "description")!.Value, StringComparison.Ordinal);
+        var dependencies = metadata.Descendants(ns + "dependency").Select(d => (Id: d.Attribute("id")!.Value, Version: d.Attribute("version")!.Value)).Distinct().ToList();
+        Assert.Equal(new[] { ("RagMonitor", version) }, dependencies);
+        foreach (var framework in new[] { "net8.0", "net10.0" })
+        {
+            var types = TypeNames(zip, $"lib/{framework}/RagMonitor.Logs.dll");
+            Assert.Contains("RagMonitor.PerformanceLog", types);
+            Assert.Contains("RagMonitor.PerformanceLogRecord", types);
+        }
+    }
+
+    /// <summary>The public log-reading types (namespace RagMonitor), as they were in the core package before RagMonitor.Logs.</summary>
+    private static bool IsReaderType(string fullName)
+        => fullName.StartsWith("RagMonitor.PerformanceLog", StringComparison.Ordinal)
+            || fullName is "RagMonitor.LogStageEntry" or "RagMonitor.LogBottleneckEntry" or "RagMonitor.LogStageRecord"
+                or "RagMonitor.LogBottleneckRecord" or "RagMonitor.SkippedLogLine";
+
+    /// <summary>The full names of the types an assembly in the package defines (read from its metadata, not loaded).</summary>
+    private static List<string> TypeNames(ZipArchive zip, string entryName)
+    {
+        var entry = zip.GetEntry(entryName) ?? throw new InvalidOperationException(entryName + " is missing from the package");
+        using var copy = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(copy);
+        }
+
+        copy.Position = 0;
+        using var pe = new PEReader(copy);
+        MetadataReader reader = pe.GetMetadataReader();
+        return reader.TypeDefinitions.Select(handle => reader.GetTypeDefinition(handle))
+            .Select(type => reader.GetString(type.Namespace) is { Length: > 0 } space ? space + "." + reader.GetString(type.Name) : reader.GetString(type.Name))
+            .ToList();
     }
 
     private const string ConsumerProgram = """
@@ -125,6 +206,13 @@ public sealed class PackageConsumptionTests : PackagingTest
         Console.WriteLine("answer: " + await pipeline.AskAsync("what is rag?"));
         await monitor.FlushAsync();
         await monitor.DisposeAsync();
+
+        // RagMonitor.Logs: the same line read back.
+        var statistics = new PerformanceLogReadStatistics();
+        await foreach (PerformanceLogRecord record in PerformanceLog.ReadAsync(args[0], statistics: statistics))
+        {
+            Console.WriteLine($"read back: {record.RequestName} {string.Join(",", record.Stages.Select(s => s.Name))} {record.Status?.ToLogText()}, {statistics.LinesSkipped} lines skipped");
+        }
 
         public sealed partial class Pipeline
         {

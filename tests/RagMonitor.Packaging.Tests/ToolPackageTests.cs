@@ -30,7 +30,7 @@ public sealed class ToolPackageTests : PackagingTest
     public async Task The_tool_installs_from_a_local_pack_and_runs_native_on_this_platform()
     {
         var source = Directory.CreateDirectory(Path.Combine(Root.FullName, "source")).FullName;
-        CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Cli");
+        CleanCheckout.CopySources(source, "RagMonitor", "RagMonitor.Logs", "RagMonitor.Cli");
         var version = "0.1.0-tooltest." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
         var feed = Directory.CreateDirectory(Path.Combine(Root.FullName, "artifacts")).FullName;
         await CleanCheckout.Run(Output, source, null, "pack", Path.Combine("src", "RagMonitor.Cli"), "-c", "Release", "-o", feed, "-p:Version=" + version);

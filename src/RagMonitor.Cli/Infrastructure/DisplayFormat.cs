@@ -6,35 +6,21 @@ namespace RagMonitor.Cli;
 /// <summary>Human-readable numbers for tables and reports.</summary>
 internal static class DisplayFormat
 {
-    /// <summary>A duration with a unit chosen for its size: <c>1.234 s</c>, <c>56.7 ms</c>, <c>890 µs</c>, <c>2m 05s</c>.</summary>
+    /// <summary>
+    /// A duration in seconds with a unit chosen for its size, three significant digits: <c>1.23 s</c>, <c>56.7 ms</c>,
+    /// <c>890 µs</c>, <c>2.08 min</c>; <c>–</c> for no value. The core's formatter (the live statistics' text uses the
+    /// same), so that a duration reads the same wherever RagMonitor shows it.
+    /// </summary>
     internal static string Duration(double seconds)
     {
-        if (double.IsNaN(seconds))
+        if (!double.IsFinite(seconds))
         {
             return "–";
         }
 
-        double abs = Math.Abs(seconds);
-        CultureInfo c = CultureInfo.InvariantCulture;
-        if (abs >= 120)
-        {
-            var span = TimeSpan.FromSeconds(Math.Round(seconds));
-            return span.TotalHours >= 1
-                ? string.Create(c, $"{(int)span.TotalHours}h {span.Minutes:00}m")
-                : string.Create(c, $"{span.Minutes}m {span.Seconds:00}s");
-        }
-
-        if (abs >= 1)
-        {
-            return string.Create(c, $"{seconds:0.000} s");
-        }
-
-        if (abs >= 0.001)
-        {
-            return string.Create(c, $"{seconds * 1e3:0.0} ms");
-        }
-
-        return abs == 0 ? "0 s" : string.Create(c, $"{seconds * 1e6:0} µs");
+        double ticks = Math.Round(seconds * TimeSpan.TicksPerSecond);
+        TimeSpan span = ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : ticks <= TimeSpan.MinValue.Ticks ? TimeSpan.MinValue : TimeSpan.FromTicks((long)ticks);
+        return StatisticsFormat.Duration(span);
     }
 
     /// <summary>A fraction as a percentage with one decimal.</summary>

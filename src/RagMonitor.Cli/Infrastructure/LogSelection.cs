@@ -38,7 +38,8 @@ internal sealed record LogSelection(string Directory, DateTimeOffset? From, Date
 /// <summary>The options every reading command shares: <c>--log-dir</c>, <c>--since</c>, <c>--until</c>, <c>--request</c>.</summary>
 internal sealed class LogSelectionOptions
 {
-    internal const string DefaultLogDirectory = "./logs/performance";
+    /// <summary>The monitor's own default (<see cref="PerformanceMonitorOptions.DefaultLogDirectory"/>): ragmon reads where the sample and a default monitor write.</summary>
+    internal const string DefaultLogDirectory = PerformanceMonitorOptions.DefaultLogDirectory;
 
     internal LogSelectionOptions(CliEnvironment environment, bool includeLogDir = true)
     {

@@ -80,11 +80,11 @@ public sealed class ModelCallFiguresTests
         Assert.Contains("Model calls", table);
         string generationRow = table.Split('\n').Single(l => l.Contains("generation") && l.Contains("832"));
         Assert.Contains("104.0", generationRow);       // input tokens per request: 832 / 8
-        Assert.Contains("204.0 ms", generationRow);    // time to first token p50 (200-208 ms without 204)
+        Assert.Contains("204 ms", generationRow);    // time to first token p50 (200-208 ms without 204)
 
         string markdown = CliRun.Expect(0, "summary", "--log-dir", logs, "--format", "markdown").Output;
         Assert.Contains("## Model calls", markdown);
-        Assert.Contains("| ask | generation | 832 | 104.0 | 192 | 24.0 | 204.0 ms |", markdown);
+        Assert.Contains("| ask | generation | 832 | 104.0 | 192 | 24.0 | 204 ms |", markdown);
 
         string[] csv = CliRun.Expect(0, "summary", "--log-dir", logs, "--format", "csv").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string[] header = csv[0].Split(',');
@@ -123,7 +123,7 @@ public sealed class ModelCallFiguresTests
 
         string html = File.ReadAllText(path);
         Assert.Contains("<section id=\"model-calls\">", html);
-        Assert.Contains("<td>generation</td><td>832</td><td>104.0</td><td>192</td><td>24.0</td><td>204.0 ms</td>", html);
+        Assert.Contains("<td>generation</td><td>832</td><td>104.0</td><td>192</td><td>24.0</td><td>204 ms</td>", html);
     }
 
     [Fact]

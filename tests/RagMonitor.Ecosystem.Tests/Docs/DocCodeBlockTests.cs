@@ -5,7 +5,7 @@
 //    System.Threading and System.Threading.Tasks): every other `using` it needs is written in the block
 //    (`using RagMonitor;` …). Statements at the top level are fine (the block is then the program's Main); so are
 //    types, and partial methods with [Stage]/[MonitoredRequest] — the RagMonitor generator runs on the block.
-//    It is compiled against .NET 10 and the RagMonitor, RagMonitor.Hosting and RagMonitor.OpenTelemetry assemblies
+//    It is compiled against .NET 10 and the RagMonitor assemblies (core, Logs, Hosting, OpenTelemetry, AI)
 //    (and what this test project references: OpenTelemetry, Microsoft.Extensions.Hosting); any error fails the test.
 //  * A block that is deliberately an excerpt (`{ ... }` bodies, a diagnostic shown on purpose, a fragment of a
 //    class, a variable from an earlier block) has the line

@@ -135,35 +135,3 @@ internal static class LogFiles
         return (process.ExitCode, await output, await error);
     }
 }
-
-/// <summary>Random edits of a log line for the parsers' differential tests.</summary>
-internal static class LineEdits
-{
-    /// <summary>
-    /// Applies up to <paramref name="edits"/> random edits to <paramref name="bytes"/>: truncate (keeping at least
-    /// <paramref name="keep"/> bytes), remove a byte, insert or overwrite one with a byte of <paramref name="noise"/>.
-    /// Stops early when the line is down to <paramref name="keep"/> bytes.
-    /// </summary>
-    public static void Apply(List<byte> bytes, Random random, byte[] noise, int edits, int keep)
-    {
-        for (int e = 0; e < edits && bytes.Count > keep; e++)
-        {
-            int at = random.Next(bytes.Count);
-            switch (random.Next(4))
-            {
-                case 0:
-                    bytes.RemoveRange(Math.Max(keep, at), bytes.Count - Math.Max(keep, at));
-                    break;
-                case 1:
-                    bytes.RemoveAt(at);
-                    break;
-                case 2:
-                    bytes.Insert(at, noise[random.Next(noise.Length)]);
-                    break;
-                default:
-                    bytes[at] = noise[random.Next(noise.Length)];
-                    break;
-            }
-        }
-    }
-}

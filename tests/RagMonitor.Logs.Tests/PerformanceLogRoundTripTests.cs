@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 
-namespace RagMonitor.Tests.Persistence;
+namespace RagMonitor.Logs.Tests;
 
 /// <summary>
 /// The reader against the real writer (JsonlSink) and against retention's archives: the persistence branch's reader
@@ -28,7 +28,7 @@ public sealed class PerformanceLogRoundTripTests
     {
         using var dir = new TempDirectory();
         var written = new List<RequestSummary>();
-        await using (var monitor = JsonlFormatTests.NewMonitor(dir.Path))
+        await using (var monitor = LogsTestSupport.NewMonitor(dir.Path))
         {
             for (var i = 0; i < 30; i++)
             {

@@ -9,7 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RagMonitor;
 
-namespace RagMonitor.Tests.Persistence;
+namespace RagMonitor.Logs.Tests;
 
 public sealed class PerformanceLogReaderTests : IDisposable
 {

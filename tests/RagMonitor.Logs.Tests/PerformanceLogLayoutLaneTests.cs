@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text;
 using RagMonitor;
 
-namespace RagMonitor.Tests.Persistence;
+namespace RagMonitor.Logs.Tests;
 
 /// <summary>
 /// The expected-layout lane of the fast parser (<see cref="PerformanceLogFastParser.TryParseLayout"/>) against the
@@ -378,7 +378,7 @@ public sealed class PerformanceLogLayoutLaneTests
 
         var lane = new PerformanceLogFastParser(new PerformanceLogStringCache(), false);
         var entry = new PerformanceLogEntry();
-        var lines = LogFiles.ReadLines(dir.Path);
+        var lines = LogsTestSupport.ReadLines(dir.Path);
         Assert.Equal(21, lines.Count);
         foreach (var text in lines)
         {

@@ -8,7 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CsCheck;
 
-namespace RagMonitor.Tests.Persistence;
+namespace RagMonitor.Logs.Tests;
 
 /// <summary>
 /// Property tests (CsCheck) of the log reader (issue 15): whatever bytes a log file holds — random bytes, mutated and

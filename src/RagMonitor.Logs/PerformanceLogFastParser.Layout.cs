@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics;
 namespace RagMonitor;
 
 /// <summary>
-/// The expected-layout lane: the line exactly as <see cref="JsonlRecordFormatter"/> writes it (fixed key order, no
+/// The expected-layout lane: the line exactly as the core package's line formatter (JsonlRecordFormatter) writes it (fixed key order, no
 /// whitespace, printable ASCII without escapes), matched as runs of literal bytes.
 /// </summary>
 /// <remarks>
