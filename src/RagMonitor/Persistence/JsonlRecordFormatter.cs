@@ -98,14 +98,26 @@ internal sealed class JsonlRecordFormatter
     /// <summary>The date of <paramref name="instant"/> in the configured calendar.</summary>
     internal DateOnly FileDate(DateTimeOffset instant) => DateOnly.FromDateTime(ToCalendar(instant).DateTime);
 
-    /// <summary>The date of the file a pooled record belongs to.</summary>
-    internal DateOnly FileDate(CompletedRequest record) => DateOnly.FromDateTime(ToCalendar(record.StartTime + record.TotalTime).DateTime);
+    /// <summary>The date of the file a queued record belongs to.</summary>
+    internal DateOnly FileDate(CompletedRequest record) => record.Summary is { } summary
+        ? FileDate(summary)
+        : DateOnly.FromDateTime(ToCalendar(record.StartTime + record.TotalTime).DateTime);
 
     /// <summary>Appends one line (the JSON object and <c>\n</c>) for <paramref name="summary"/> to <paramref name="output"/>.</summary>
     internal void WriteLine(RequestSummary summary, ChunkBuffer output) => WriteLine(new SummaryView(summary), output);
 
-    /// <summary>Appends one line for a monitor's pooled record (the same bytes as for its summary).</summary>
-    internal void WriteLine(CompletedRequest record, ChunkBuffer output) => WriteLine(new CompletedRequestView(record), output);
+    /// <summary>Appends one line for a queued record: a monitor's record (the same bytes as for its summary), or the summary it carries.</summary>
+    internal void WriteLine(CompletedRequest record, ChunkBuffer output)
+    {
+        if (record.Summary is { } summary)
+        {
+            WriteLine(new SummaryView(summary), output);
+        }
+        else
+        {
+            WriteLine(new CompletedRequestView(record), output);
+        }
+    }
 
     private void WriteLine<TView>(TView view, ChunkBuffer output)
         where TView : struct, IRecordView
