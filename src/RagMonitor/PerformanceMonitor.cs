@@ -332,7 +332,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         Interlocked.Add(ref _abandoned, requests.Count);
         foreach (var request in requests)
         {
-            request.Seal(GetTimestamp(), null, null);
+            request.Seal();
             if (request.Activity is { } activity)
             {
                 try
@@ -711,19 +711,38 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     private static ulong NextGeneratedId() => (ulong)Interlocked.Increment(ref s_idCounter);
 
+    /// <summary>The length of a generated request id: 12 hex digits, a dash, 16 hex digits.</summary>
+    internal const int GeneratedIdLength = 29;
+
     /// <summary>Formats a generated request id: the process's random prefix, a dash, the counter in 16 hex digits.</summary>
     internal static string FormatGeneratedId(ulong value)
     {
-        return string.Create(29, value, static (span, number) =>
+        return string.Create(GeneratedIdLength, value, static (span, number) =>
         {
             s_idPrefix.AsSpan().CopyTo(span);
             span[12] = '-';
-            for (var i = 28; i >= 13; i--)
+            for (var i = GeneratedIdLength - 1; i >= 13; i--)
             {
                 span[i] = "0123456789abcdef"[(int)(number & 0xF)];
                 number >>= 4;
             }
         });
+    }
+
+    /// <summary>Formats a generated request id as UTF-8 into <paramref name="destination"/> (<see cref="GeneratedIdLength"/> bytes): the same text as <see cref="FormatGeneratedId(ulong)"/>.</summary>
+    internal static void FormatGeneratedId(ulong value, Span<byte> destination)
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            destination[i] = (byte)s_idPrefix[i];
+        }
+
+        destination[12] = (byte)'-';
+        for (var i = GeneratedIdLength - 1; i >= 13; i--)
+        {
+            destination[i] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+            value >>= 4;
+        }
     }
 
     private static string CreateIdPrefix()

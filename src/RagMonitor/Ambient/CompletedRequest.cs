@@ -155,7 +155,7 @@ internal struct CompletedStage
 internal sealed class CompletedRequestPool
 {
     /// <summary>Records a request thread takes from the shared stack at once.</summary>
-    internal const int RentBatch = 16;
+    internal const int RentBatch = 64;
 
     [ThreadStatic]
     private static CompletedRequestPool? t_cacheOwner;

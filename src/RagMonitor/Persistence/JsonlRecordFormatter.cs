@@ -184,7 +184,19 @@ internal sealed class JsonlRecordFormatter
         output.Append(s_request);
         output.Append(Name(view.RequestName));
         output.Append(s_requestId);
-        AppendString(output, view.RequestId);
+        if (view.TryGetGeneratedId(out var generatedId))
+        {
+            // A generated id is formatted straight into the line: no string per record.
+            var destination = output.GetSpan(PerformanceMonitor.GeneratedIdLength + 2);
+            destination[0] = (byte)'"';
+            PerformanceMonitor.FormatGeneratedId(generatedId, destination.Slice(1));
+            destination[PerformanceMonitor.GeneratedIdLength + 1] = (byte)'"';
+            output.Advance(PerformanceMonitor.GeneratedIdLength + 2);
+        }
+        else
+        {
+            AppendString(output, view.RequestId);
+        }
         output.Append(s_status);
         output.Append(StatusText(view.Status));
         if (view.ErrorType is { } errorType)
@@ -577,6 +589,9 @@ internal interface IRecordView
 
     string RequestId { get; }
 
+    /// <summary>Whether the request id is a generated one not formatted yet (<paramref name="value"/>: its counter value).</summary>
+    bool TryGetGeneratedId(out ulong value);
+
     OperationStatus Status { get; }
 
     string? ErrorType { get; }
@@ -610,6 +625,12 @@ internal readonly struct SummaryView : IRecordView
     public string RequestName => _summary.RequestName;
 
     public string RequestId => _summary.RequestId;
+
+    public bool TryGetGeneratedId(out ulong value)
+    {
+        value = 0;
+        return false;
+    }
 
     public OperationStatus Status => _summary.Status;
 
@@ -669,6 +690,12 @@ internal readonly struct CompletedRequestView : IRecordView
     public string RequestName => _record.RequestName;
 
     public string RequestId => _record.GetRequestId();
+
+    public bool TryGetGeneratedId(out ulong value)
+    {
+        value = _record.GeneratedId;
+        return _record.RequestId is null;
+    }
 
     public OperationStatus Status => _record.Status;
 

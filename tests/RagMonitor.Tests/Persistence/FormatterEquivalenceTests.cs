@@ -25,7 +25,8 @@ public sealed class FormatterEquivalenceTests
         Gen.Select(JsonPropertyTests.s_request, s_status, Gen.Bool, Gen.Long[0, long.MaxValue]).Sample(sample =>
         {
             var (request, status, resources, allocated) = sample;
-            var state = new RequestState(monitor, request.Name, request.Id, 0, monitor.GetTimestamp(), DateTimeOffset.UtcNow);
+            // Half the requests have a generated id (written without a string by the formatter).
+            var state = new RequestState(monitor, request.Name, resources ? null : request.Id, (ulong)allocated, monitor.GetTimestamp(), DateTimeOffset.UtcNow);
             foreach (var stage in request.Stages)
             {
                 state.RecordStage(stage.Stage, monitor.GetTimestamp(), monitor.ToTimestampTicks(TimeSpan.FromSeconds(stage.Seconds)), status, status == OperationStatus.Success ? null : stage.Stage);
