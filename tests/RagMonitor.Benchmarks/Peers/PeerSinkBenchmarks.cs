@@ -21,7 +21,7 @@ namespace RagMonitor.Benchmarks.Peers;
 /// the peer is a plain bounded <see cref="Channel{T}"/> of small records drained by one task that writes the same
 /// line shape with <see cref="Utf8JsonWriter"/> in 64 KiB chunks to a <see cref="FileStream"/>. Reported time is
 /// per request: requests/s = 1e9 / Mean(ns). Both throw if a record was lost.
-/// Run (with the request peers, one run): dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerSinkBenchmarks*' '*PeerRequestBenchmarks*' --inProcess
+/// Run (with the request peers, one run): dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerRequestBenchmarks*' '*PeerSinkBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessMonitoring))]

@@ -43,6 +43,10 @@ internal sealed class JsonlWriter
     private int _chunkRecords;
     private DateOnly _chunkDate;
 
+    /// <summary>The records taken off the queue at once (<see cref="SinkQueue.TakeAll"/>); those from <see cref="_batchNext"/> on are not formatted yet.</summary>
+    private List<CompletedRequest> _batch = new();
+    private int _batchNext;
+
     /// <summary>A record of another date than the chunk's, kept until the chunk is written.</summary>
     private CompletedRequest? _held;
     private bool _failing;
@@ -87,13 +91,8 @@ internal sealed class JsonlWriter
     /// <summary>Counts the records still queued as dropped (the writer has stopped; any thread). Returns how many.</summary>
     internal long DropLeftovers()
     {
-        long count = 0;
-        while (_queue.TryTake(out _))
-        {
-            _counters.Settle(0, 1);
-            count++;
-        }
-
+        long count = _queue.DiscardAll();
+        _counters.Settle(0, count);
         if (count > 0)
         {
             _flushWaiters.Release(_counters.Finished, all: true);
@@ -138,7 +137,7 @@ internal sealed class JsonlWriter
                 _acceptedAtLastCycle = accepted;
                 if (stopping)
                 {
-                    if (drained && _queue.IsEmpty)
+                    if (drained && _batchNext >= _batch.Count && _queue.IsEmpty)
                     {
                         break;
                     }
@@ -217,9 +216,20 @@ internal sealed class JsonlWriter
             {
                 var record = _held;
                 _held = null;
-                if (record is null && !_queue.TryTake(out record))
+                if (record is null)
                 {
-                    break;
+                    if (_batchNext >= _batch.Count)
+                    {
+                        _batch.Clear();
+                        _batchNext = 0;
+                        _batch = _queue.TakeAll(_batch);
+                        if (_batch.Count == 0)
+                        {
+                            break;
+                        }
+                    }
+
+                    record = _batch[_batchNext++];
                 }
 
                 var date = FileDate(record);
@@ -429,9 +439,11 @@ internal sealed class JsonlWriter
     /// <summary>Counts every record not yet written as dropped (the writer has stopped). Returns how many.</summary>
     private long GiveUpUnwritten()
     {
-        long lost = _chunkRecords + (_held is null ? 0 : 1);
+        long lost = _chunkRecords + (_held is null ? 0 : 1) + (_batch.Count - _batchNext);
         _chunkRecords = 0;
         _held = null;
+        _batch.Clear();
+        _batchNext = 0;
         _chunk.Clear(ChunkCapacity);
         _counters.Settle(0, lost);
         return lost + DropLeftovers();

@@ -1,26 +1,48 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace RagMonitor;
 
 /// <summary>
-/// The hand-off between the threads that end requests and a sink's writer: an unbounded queue (the bound is
-/// <see cref="SinkCounters.TryAccept"/>'s) that never blocks, and the writer's wake-up policy. The writer wakes on its
-/// own schedule, never per record (waking a parked thread costs the producer microseconds); only a writer that went idle
-/// (<see cref="TryGoIdle"/>) is woken, once, by the next record.
+/// The hand-off between the threads that end requests and a sink's writer, and the writer's wake-up policy.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Two lists swap places: request threads append to the filling list under a lock held for one <see cref="List{T}.Add"/>;
+/// the writer takes the whole filling list at once (<see cref="TakeAll"/>), leaving its emptied previous batch in its place,
+/// and formats the batch without the lock. Both lists keep their capacity, so after warm-up the hand-off allocates
+/// nothing (a growing concurrent queue allocates new segments, large ones on the large-object heap, which costs the
+/// request threads collections). The bound is <see cref="SinkCounters.TryAccept"/>'s.
+/// </para>
+/// <para>
+/// The writer wakes on its own schedule, never per record (waking a parked thread costs the producer microseconds); only
+/// a writer that went idle (<see cref="TryGoIdle"/>) is woken, once, by the next record. Both decisions are taken under
+/// the lock, so a record can never slip in unnoticed between the writer's last look and its going idle.
+/// </para>
+/// </remarks>
 internal sealed class SinkQueue : IDisposable
 {
-    private readonly ConcurrentQueue<CompletedRequest> _items = new();
+    private readonly object _gate = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
-    private int _idle;
+    private List<CompletedRequest> _filling = new();
+    private bool _idle;
     private int _closed;
 
     /// <summary>Whether the queue takes no more records (the sink is closing, or its writer stopped).</summary>
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
-    internal bool IsEmpty => _items.IsEmpty;
+    /// <summary>Whether no record waits in the filling list.</summary>
+    internal bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _filling.Count == 0;
+            }
+        }
+    }
 
     /// <summary>Closes the queue; returns <see langword="true"/> for the call that closed it.</summary>
     internal bool Close() => Interlocked.Exchange(ref _closed, 1) == 0;
@@ -28,14 +50,44 @@ internal sealed class SinkQueue : IDisposable
     /// <summary>Adds an accepted record; wakes the writer only when it went idle.</summary>
     internal void Add(CompletedRequest record)
     {
-        _items.Enqueue(record);
-        if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
+        bool wake;
+        lock (_gate)
+        {
+            _filling.Add(record);
+            wake = _idle;
+            _idle = false;
+        }
+
+        if (wake)
         {
             _wake.Set();
         }
     }
 
-    internal bool TryTake(out CompletedRequest record) => _items.TryDequeue(out record!);
+    /// <summary>
+    /// Takes every record queued so far, in order: returns the filling list and puts <paramref name="emptied"/> (an empty
+    /// list, the previous batch) in its place.
+    /// </summary>
+    internal List<CompletedRequest> TakeAll(List<CompletedRequest> emptied)
+    {
+        lock (_gate)
+        {
+            var taken = _filling;
+            _filling = emptied;
+            return taken;
+        }
+    }
+
+    /// <summary>Removes every queued record (the writer has stopped; any thread) and returns how many there were.</summary>
+    internal int DiscardAll()
+    {
+        lock (_gate)
+        {
+            var count = _filling.Count;
+            _filling.Clear();
+            return count;
+        }
+    }
 
     /// <summary>Wakes the writer now (a flush, or a close).</summary>
     internal void Wake() => _wake.Set();
@@ -49,19 +101,20 @@ internal sealed class SinkQueue : IDisposable
 
     /// <summary>
     /// The writer goes idle: the next <see cref="Add"/> wakes it. Returns <see langword="false"/> (and stays awake) when
-    /// a record arrived meanwhile or <paramref name="flushWaiting"/>.
+    /// a record is queued or <paramref name="flushWaiting"/>.
     /// </summary>
     internal bool TryGoIdle(bool flushWaiting)
     {
-        Interlocked.Exchange(ref _idle, 1);
-        if (!_items.IsEmpty || flushWaiting)
+        lock (_gate)
         {
-            // A record arrived between the last drain and going idle (Add may not have seen the flag).
-            Volatile.Write(ref _idle, 0);
-            return false;
-        }
+            if (_filling.Count != 0 || flushWaiting)
+            {
+                return false;
+            }
 
-        return true;
+            _idle = true;
+            return true;
+        }
     }
 
     /// <inheritdoc />
