@@ -50,8 +50,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     private static readonly string s_idPrefix = CreateIdPrefix();
 
-    /// <summary>How long <see cref="GetStatistics"/> waits at most for the sink's writer to record the statistics of queued requests.</summary>
-    private static readonly TimeSpan s_deferredStatisticsWait = TimeSpan.FromMilliseconds(250);
     private static long s_idCounter;
 
     private readonly PerformanceMonitorOptions _options;
@@ -334,7 +332,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         Interlocked.Add(ref _abandoned, requests.Count);
         foreach (var request in requests)
         {
-            request.Seal(GetTimestamp(), null, null);
+            request.Seal();
             if (request.Activity is { } activity)
             {
                 try
@@ -495,22 +493,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     /// <summary>Live statistics: per request name and stage, over the process lifetime and the sliding window, plus counters and process figures.</summary>
     /// <remarks>
-    /// The statistics of a request that was queued to the log writer (and needed no summary on its thread) are recorded by
-    /// the writer thread as it takes the request off the queue, so that the request's thread does not pay for them. This
-    /// call first waits for the writer to catch up with every request finished before it — normally microseconds, at most
-    /// 250 ms (the writer could be stuck in a disk write); after that it returns what has been recorded.
+    /// A request's statistics are recorded by the thread that ends it, before <see cref="EndRequest(string)"/> or the
+    /// request scope's end returns: this call counts every such request and never waits for the log writer.
     /// </remarks>
     public MonitorStatistics GetStatistics()
-    {
-        // Queued requests' statistics are recorded by the sink's writer: let it catch up (normally microseconds; bounded
-        // so that a writer stuck in a slow disk write cannot hold the caller for long).
-        _sink?.WaitForDeferredStatistics(s_deferredStatisticsWait);
-        return CollectStatistics();
-    }
-
-    /// <summary>The statistics recorded so far, without waiting for the writer (tests use it to see what is deferred).</summary>
-    internal MonitorStatistics CollectStatistics()
-    {
+{
         var completed = Interlocked.Read(ref _completed);
         var counters = new MonitorCounters(
             RequestsInFlight: Math.Max(0, Interlocked.Read(ref _started) - completed - Interlocked.Read(ref _abandoned)),
@@ -701,287 +688,6 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Ends a request once and feeds statistics, the sink, alerts and events. Never throws.
-    /// </summary>
-    /// <remarks>
-    /// The common case is that nothing on this thread needs the request's figures now: no summary wanted, no
-    /// <see cref="RequestCompleted"/> handler, no span, no metric listener, no alert that someone listens to. Then the
-    /// sealed request itself is queued, and the sink's writer builds its record, applies the bottleneck rules, records
-    /// the live statistics and writes the line (<see cref="BuildQueuedRecord"/>; <see cref="GetStatistics"/> waits for
-    /// it). This keeps the copying, the bottleneck rules and the statistics the writer updates off the request's thread.
-    /// Otherwise the figures are copied into a pooled <see cref="CompletedRequest"/> here, and a
-    /// <see cref="RequestSummary"/> is built only when something needs it now.
-    /// </remarks>
-    /// <returns>The summary when one was built, else <see langword="null"/>.</returns>
-    internal RequestSummary? Complete(RequestState state, bool summaryWanted = false)
-    {
-        if (!state.TryMarkEnded())
-        {
-            return null;
-        }
-
-        // Counted as completed first, so that whatever fails below, the request is counted once, and (with a sink) either
-        // handed to it or counted as dropped: written + dropped + pending = completed.
-        Interlocked.Increment(ref _completed);
-        var handedToSink = false;
-        try
-        {
-            var end = GetTimestamp();
-            long? allocated = null;
-            int? collections = null;
-            if (state.StartAllocatedBytes >= 0)
-            {
-                allocated = Math.Max(0, GC.GetTotalAllocatedBytes(false) - state.StartAllocatedBytes);
-                collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
-            }
-
-            var nothingWaits = !summaryWanted && state.Activity is null && RequestCompleted is null && !MonitorMetrics.IsListened;
-            var alertPossible = nothingWaits && AlertPossible(ToDuration(end - state.StartTimestamp));
-            if (nothingWaits && _sink is not null && !alertPossible)
-            {
-                state.Seal(end, allocated, collections);
-                handedToSink = true;
-                if (_sink.TryEnqueue(state))
-                {
-                    return null;
-                }
-
-                // Refused (queue full or sink closed; the drop is counted): the live statistics still count the request.
-                BuildQueuedRecord(state).Release();
-                return null;
-            }
-
-            var record = _records.Rent();
-            state.SealInto(record, end, allocated, collections);
-            MarkBottlenecks(record, completed: true);
-            if (nothingWaits && !(alertPossible && RaisesAlert(record)))
-            {
-                // No summary is needed after all (no sink, or no alert raised). With a sink, its writer records the
-                // live statistics and builds the line from the record.
-                if (_sink is not null)
-                {
-                    record.StatisticsDeferred = true;
-                    handedToSink = true;
-                    if (_sink.TryEnqueue(record))
-                    {
-                        return null;
-                    }
-
-                    record.StatisticsDeferred = false;
-                }
-
-                _statistics.Record(record);
-                record.Release();
-                return null;
-            }
-
-            _statistics.Record(record);
-            var summary = record.ToSummary();
-            record.Release();
-            handedToSink = true;
-            _sink?.TryEnqueue(summary);
-            if (state.Activity is { } activity)
-            {
-                MonitorTracing.StopRequest(activity, summary, this);
-            }
-
-            try
-            {
-                MonitorMetrics.Record(summary, this);
-            }
-            catch (Exception ex)
-            {
-                // A metric listener's callback threw.
-                CountInternalError(ex);
-            }
-
-            RaiseAlerts(summary);
-            if (RequestCompleted is { } handlers)
-            {
-                InvokeContained(handlers, summary, "RequestCompleted");
-            }
-
-            return summary;
-        }
-        catch (Exception ex)
-        {
-            CountInternalError(ex);
-            if (!handedToSink && _sink is not null)
-            {
-                _sink.CountDropped();
-            }
-
-            return null;
-        }
-    }
-
-    /// <summary>Applies the bottleneck rules to a record's stages (no allocation); the adaptive rule only when <paramref name="completed"/>.</summary>
-    private void MarkBottlenecks(CompletedRequest record, bool completed)
-    {
-        var count = 0;
-        DateTimeOffset? endTime = completed ? record.StartTime + record.TotalTime : null;
-        foreach (ref var stage in record.Stages)
-        {
-            stage.IsBottleneck = TryFindBottleneck(stage.Name, stage.Share, stage.Duration, endTime, out stage.BottleneckRule, out stage.BottleneckLimit);
-            if (stage.IsBottleneck)
-            {
-                count++;
-            }
-        }
-
-        record.BottleneckCount = count;
-    }
-
-    /// <summary>
-    /// The bottleneck rules, in order: share strictly over the threshold; over the stage's absolute threshold; (finished
-    /// requests only: <paramref name="endTime"/> is set) slower than the stage's recent p95. <paramref name="limit"/> is the
-    /// share threshold or milliseconds.
-    /// </summary>
-    private bool TryFindBottleneck(string stageName, double share, TimeSpan duration, DateTimeOffset? endTime, out BottleneckRule rule, out double limit)
-    {
-        var threshold = _options.BottleneckShareThreshold;
-        if (share > threshold)
-        {
-            rule = BottleneckRule.Share;
-            limit = threshold;
-            return true;
-        }
-
-        var thresholds = _options.StageDurationThresholds;
-        if (thresholds.Count > 0 && thresholds.TryGetValue(stageName, out var absolute) && duration > absolute)
-        {
-            rule = BottleneckRule.AbsoluteThreshold;
-            limit = absolute.TotalMilliseconds;
-            return true;
-        }
-
-        if (endTime is { } end && _options.AdaptiveBottlenecks
-            && _statistics.TryGetRecentP95(stageName, _options.AdaptiveWarmupCount, end, out var p95)
-            && duration > p95)
-        {
-            rule = BottleneckRule.Adaptive;
-            limit = p95.TotalMilliseconds;
-            return true;
-        }
-
-        rule = default;
-        limit = 0;
-        return false;
-    }
-
-    /// <summary>
-    /// Whether a request that took <paramref name="totalTime"/> could raise an alert that someone listens to, before its
-    /// bottlenecks are known: a slow request, or any request when bottleneck alerts are on.
-    /// </summary>
-    private bool AlertPossible(TimeSpan totalTime) => (IsSlow(totalTime) || _options.AlertOnBottlenecks) && AlertsListened();
-
-    /// <summary>Whether this finished request, its bottlenecks marked, raises an alert (whether anyone listens is <see cref="AlertPossible"/>'s question).</summary>
-    private bool RaisesAlert(CompletedRequest record)
-        => IsSlow(record.TotalTime) || (_options.AlertOnBottlenecks && record.BottleneckCount > 0);
-
-    /// <summary>Whether a request that took <paramref name="totalTime"/> is over the slow-request threshold (if one is set).</summary>
-    private bool IsSlow(TimeSpan totalTime) => _options.SlowRequestThreshold is { } threshold && totalTime > threshold;
-
-    /// <summary>Whether alerts reach anyone: an <see cref="AlertRaised"/> handler, or a logger with warnings enabled.</summary>
-    private bool AlertsListened()
-    {
-        if (AlertRaised is not null)
-        {
-            return true;
-        }
-
-        if (_logger is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return _logger.IsEnabled(LogLevel.Warning);
-        }
-        catch (Exception ex)
-        {
-            CountInternalError(ex);
-            return false;
-        }
-    }
-
-    private void RaiseAlerts(RequestSummary summary)
-    {
-        var alertHandlers = AlertRaised;
-        if (_options.SlowRequestThreshold is { } slow && summary.TotalTime > slow)
-        {
-            if (_logger is not null)
-            {
-                try
-                {
-                    s_logSlowRequest(_logger, summary.RequestName, summary.RequestId, summary.TotalTime.TotalSeconds, slow.TotalSeconds, null);
-                }
-                catch (Exception ex)
-                {
-                    CountInternalError(ex);
-                }
-            }
-
-            if (alertHandlers is not null)
-            {
-                var message = string.Create(CultureInfo.InvariantCulture, $"Request {summary.RequestName} {summary.RequestId} took {summary.TotalTime.TotalSeconds:F3} s (threshold {slow.TotalSeconds:F3} s)");
-                InvokeContained(alertHandlers, new PerformanceAlert(PerformanceAlertKind.SlowRequest, message, summary), "AlertRaised");
-            }
-        }
-
-        if (_options.AlertOnBottlenecks && summary.Bottlenecks.Count > 0)
-        {
-            if (_logger is not null)
-            {
-                try
-                {
-                    if (_logger.IsEnabled(LogLevel.Warning))
-                    {
-                        s_logBottleneck(_logger, summary.RequestName, summary.RequestId, string.Join(", ", summary.BottleneckTexts), null);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    CountInternalError(ex);
-                }
-            }
-
-            if (alertHandlers is not null)
-            {
-                var message = $"Bottleneck in {summary.RequestName} {summary.RequestId}: {string.Join(", ", summary.BottleneckTexts)}";
-                InvokeContained(alertHandlers, new PerformanceAlert(PerformanceAlertKind.Bottleneck, message, summary), "AlertRaised");
-            }
-        }
-    }
-
-    private void InvokeContained<T>(EventHandler<T> handlers, T argument, string name)
-    {
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((EventHandler<T>)handler)(this, argument);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Increment(ref _callbackFailures);
-                if (_logger is not null)
-                {
-                    try
-                    {
-                        s_logCallbackFailure(_logger, name, ex);
-                    }
-                    catch (Exception)
-                    {
-                        // A failing logger must not surface either.
-                    }
-                }
-            }
-        }
-    }
-
     private void RememberCompleted(string requestId, RequestSummary summary)
     {
         _completedSummaries[requestId] = (summary, GetTimestamp());
@@ -1005,19 +711,38 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     private static ulong NextGeneratedId() => (ulong)Interlocked.Increment(ref s_idCounter);
 
+    /// <summary>The length of a generated request id: 12 hex digits, a dash, 16 hex digits.</summary>
+    internal const int GeneratedIdLength = 29;
+
     /// <summary>Formats a generated request id: the process's random prefix, a dash, the counter in 16 hex digits.</summary>
     internal static string FormatGeneratedId(ulong value)
     {
-        return string.Create(29, value, static (span, number) =>
+        return string.Create(GeneratedIdLength, value, static (span, number) =>
         {
             s_idPrefix.AsSpan().CopyTo(span);
             span[12] = '-';
-            for (var i = 28; i >= 13; i--)
+            for (var i = GeneratedIdLength - 1; i >= 13; i--)
             {
                 span[i] = "0123456789abcdef"[(int)(number & 0xF)];
                 number >>= 4;
             }
         });
+    }
+
+    /// <summary>Formats a generated request id as UTF-8 into <paramref name="destination"/> (<see cref="GeneratedIdLength"/> bytes): the same text as <see cref="FormatGeneratedId(ulong)"/>.</summary>
+    internal static void FormatGeneratedId(ulong value, Span<byte> destination)
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            destination[i] = (byte)s_idPrefix[i];
+        }
+
+        destination[12] = (byte)'-';
+        for (var i = GeneratedIdLength - 1; i >= 13; i--)
+        {
+            destination[i] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+            value >>= 4;
+        }
     }
 
     private static string CreateIdPrefix()

@@ -7,20 +7,30 @@ namespace RagMonitor;
 /// <summary>
 /// The figures of one finished request, copied from its <see cref="RequestState"/> when it ends: what the live
 /// statistics, the bottleneck rules and the JSONL writer need, without building a <see cref="RequestSummary"/> on
-/// the request's thread. Records are pooled (<see cref="CompletedRequestPool"/>): the sink's writer turns one into a
-/// summary, formats it and hands it back, so a queued request keeps no young objects alive for the collector to copy.
+/// the request's thread. It is the one kind of item a <see cref="JsonlSink"/> queues. Records are pooled
+/// (<see cref="CompletedRequestPool"/>): the sink's writer formats one and hands it back, so a queued request keeps no
+/// young objects alive for the collector to copy.
 /// </summary>
 internal sealed class CompletedRequest
 {
     private CompletedStage[] _stages = new CompletedStage[4];
 
-    internal CompletedRequest(CompletedRequestPool pool)
+    internal CompletedRequest(CompletedRequestPool? pool)
     {
         Pool = pool;
     }
 
-    /// <summary>The pool this record returns to.</summary>
-    internal CompletedRequestPool Pool { get; }
+    /// <summary>The pool this record returns to; <see langword="null"/> for a record that carries a <see cref="Summary"/>.</summary>
+    internal CompletedRequestPool? Pool { get; }
+
+    /// <summary>
+    /// A summary given to <see cref="JsonlSink.TryEnqueue(RequestSummary)"/> (the public sink API): the record carries it
+    /// unchanged and the writer formats it as it is; the figures below are then unused.
+    /// </summary>
+    internal RequestSummary? Summary { get; private init; }
+
+    /// <summary>A record (not pooled) that carries <paramref name="summary"/> to the writer.</summary>
+    internal static CompletedRequest Carrying(RequestSummary summary) => new(null) { Summary = summary };
 
     internal string RequestName = string.Empty;
 
@@ -92,23 +102,16 @@ internal sealed class CompletedRequest
         return new RequestSummary(RequestName, GetRequestId(), StartTime, TotalTime, Status, ErrorType, stages, bottlenecks, isCompleted, AllocatedBytes, GcCollections);
     }
 
-    /// <summary>Drops the references this record holds and returns it to its pool.</summary>
+    /// <summary>Drops the references this record holds and returns it to its pool (if it has one).</summary>
     internal void Release()
     {
         Clear();
-        Pool.Return(this);
+        Pool?.Return(this);
     }
-
-    /// <summary>
-    /// Set by the monitor when it hands the record to its sink without recording live statistics for it: the
-    /// sink's writer records them when it takes the record off the queue (<see cref="JsonlSink"/>).
-    /// </summary>
-    internal bool StatisticsDeferred;
 
     /// <summary>Drops the references this record holds (before it goes back to its pool).</summary>
     internal void Clear()
     {
-        StatisticsDeferred = false;
         for (var i = 0; i < StageCount; i++)
         {
             _stages[i] = default;
@@ -152,7 +155,7 @@ internal struct CompletedStage
 internal sealed class CompletedRequestPool
 {
     /// <summary>Records a request thread takes from the shared stack at once.</summary>
-    internal const int RentBatch = 16;
+    internal const int RentBatch = 64;
 
     [ThreadStatic]
     private static CompletedRequestPool? t_cacheOwner;

@@ -22,11 +22,6 @@ internal sealed class RequestState : AmbientFrame
     private string? _id;
     private int _lock;
 
-    // Set by Seal, read by CopySealedInto (both under the lock). -1: resources not measured.
-    private long _endTimestamp;
-    private long _allocatedBytes;
-    private int _gcCollections;
-
     /// <param name="monitor">The monitor.</param>
     /// <param name="name">The request name.</param>
     /// <param name="id">The given id, or <see langword="null"/> to use <paramref name="generatedId"/> (formatted only when read).</param>
@@ -215,31 +210,18 @@ internal sealed class RequestState : AmbientFrame
         return null;
     }
 
-    /// <summary>
-    /// Seals the request: later stage calls, metadata and outcomes are ignored. Its end and resource figures are kept
-    /// for <see cref="CopySealedInto"/>, which may run later on another thread (the sink's writer).
-    /// </summary>
-    internal void Seal(long endTimestamp, long? allocatedBytes, int? gcCollections)
+    /// <summary>Seals the request without a record (an abandoned request): later stage calls, metadata and outcomes are ignored.</summary>
+    internal void Seal()
     {
         Enter();
         _sealed = true;
-        _endTimestamp = endTimestamp;
-        _allocatedBytes = allocatedBytes ?? -1;
-        _gcCollections = gcCollections ?? -1;
         Exit();
     }
 
     /// <summary>
-    /// Copies a request sealed by <see cref="Seal"/> into <paramref name="record"/>: stages ordered by first start, with
-    /// durations and shares. Bottlenecks are left to the monitor.
+    /// Seals the request (later stage calls, metadata and outcomes are ignored) and copies it into <paramref name="record"/>
+    /// in one step (one lock): stages ordered by first start, with durations and shares. Bottlenecks are left to the monitor.
     /// </summary>
-    internal void CopySealedInto(CompletedRequest record)
-    {
-        Debug.Assert(_sealed, "Seal the request first.");
-        CopyInto(record, _endTimestamp, _allocatedBytes >= 0 ? _allocatedBytes : null, _gcCollections >= 0 ? _gcCollections : null, seal: true);
-    }
-
-    /// <summary><see cref="Seal"/> and <see cref="CopySealedInto"/> in one step (one lock), for a record built right away.</summary>
     internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
         => CopyInto(record, endTimestamp, allocatedBytes, gcCollections, seal: true);
 

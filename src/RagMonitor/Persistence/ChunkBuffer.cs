@@ -3,7 +3,7 @@ using System.Buffers;
 
 namespace RagMonitor;
 
-/// <summary>A growable, reusable byte buffer that a <see cref="System.Text.Json.Utf8JsonWriter"/> writes into and that can be cut back.</summary>
+/// <summary>A growable, reusable byte buffer that the JSONL formatter (or a <see cref="System.Text.Json.Utf8JsonWriter"/>) writes into and that can be cut back.</summary>
 internal sealed class ChunkBuffer : IBufferWriter<byte>
 {
     private byte[] _buffer;
@@ -50,6 +50,14 @@ internal sealed class ChunkBuffer : IBufferWriter<byte>
     {
         Ensure(1);
         _buffer[_length++] = value;
+    }
+
+    /// <summary>Appends bytes.</summary>
+    internal void Append(ReadOnlySpan<byte> bytes)
+    {
+        Ensure(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
     }
 
     /// <summary>Cuts the buffer back to <paramref name="length"/> bytes.</summary>

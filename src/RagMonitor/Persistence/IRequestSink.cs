@@ -7,17 +7,12 @@ namespace RagMonitor;
 /// <summary>Where a monitor hands finished requests. Implementations never block the caller and never throw from <c>TryEnqueue</c>.</summary>
 internal interface IRequestSink : IAsyncDisposable
 {
-    /// <summary>Queues a finished request; returns <see langword="false"/> (and counts a drop) when the queue is full or the sink is closed.</summary>
-    bool TryEnqueue(RequestSummary summary);
-
-    /// <summary>Queues a monitor's pooled record of a finished request; the sink releases it to its pool once used. Same contract as the summary overload.</summary>
-    bool TryEnqueue(CompletedRequest record);
-
     /// <summary>
-    /// Queues a monitor's sealed request as it is: the sink's writer builds its record, with bottlenecks and live
-    /// statistics, when it takes it off the queue. Same contract as the summary overload.
+    /// Queues a monitor's pooled record of a finished request; the sink's writer formats it and hands it back to its pool.
+    /// Returns <see langword="false"/> (and counts a drop) when the queue is full or the sink is closed; the caller then
+    /// keeps the record.
     /// </summary>
-    bool TryEnqueue(RequestState request);
+    bool TryEnqueue(CompletedRequest record);
 
     /// <summary>Counts one finished request as dropped that never reached <c>TryEnqueue</c> (the monitor failed before; contained).</summary>
     void CountDropped();
@@ -48,10 +43,4 @@ internal interface IRequestSink : IAsyncDisposable
     /// what is left is counted as dropped. Returns <see langword="false"/> on time-out. Never throws.
     /// </summary>
     bool Close(TimeSpan timeout);
-
-    /// <summary>
-    /// Waits until the statistics of every record queued before the call with <see cref="CompletedRequest.StatisticsDeferred"/>
-    /// set, and of every sealed request queued before the call, are recorded, at most <paramref name="timeout"/>. Returns <see langword="false"/> on time-out.
-    /// </summary>
-    bool WaitForDeferredStatistics(TimeSpan timeout);
 }

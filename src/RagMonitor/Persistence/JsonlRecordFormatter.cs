@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -9,8 +10,9 @@ using System.Text.Json;
 namespace RagMonitor;
 
 /// <summary>
-/// Serializes a <see cref="RequestSummary"/> as one JSONL line in the DESIGN.md shape. Not thread-safe: the
-/// sink's single writer thread owns one instance and reuses its <see cref="Utf8JsonWriter"/>.
+/// Serializes a finished request (a monitor's <see cref="CompletedRequest"/> or a <see cref="RequestSummary"/>) as one
+/// JSONL line in the DESIGN.md shape, writing UTF-8 bytes straight into the chunk: field names with their punctuation are
+/// pre-encoded, names are encoded once and cached. Not thread-safe: the sink's single writer thread owns one instance.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -29,8 +31,10 @@ namespace RagMonitor;
 /// when <see cref="PerformanceMonitorOptions.UseUtcFileDates"/> is <see langword="false"/>.
 /// </para>
 /// <para>
-/// Strings are escaped by <see cref="Utf8JsonWriter"/> (quotes, backslashes, control characters); lone UTF-16
-/// surrogates, which it rejects, are replaced with U+FFFD first. Non-ASCII text stays readable UTF-8
+/// Printable ASCII strings are copied as they are; any other string is escaped as <see cref="Utf8JsonWriter"/> escapes it
+/// (<see cref="JsonEncodedText"/>: quotes, backslashes, control characters), so the bytes are those the earlier
+/// <see cref="Utf8JsonWriter"/>-based formatter wrote (tests: FormatterEquivalenceTests); lone UTF-16 surrogates, which
+/// it rejects, are replaced with U+FFFD first. Non-ASCII text stays readable UTF-8
 /// (<see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>: valid JSON, not meant for embedding in HTML).
 /// A metadata number that is NaN or infinite is written as the string <c>"NaN"</c>, <c>"Infinity"</c> or
 /// <c>"-Infinity"</c> (JSON has no such numbers).
@@ -42,41 +46,49 @@ internal sealed class JsonlRecordFormatter
     private const long UnixEpochTicks = 621_355_968_000_000_000;
 
     private static readonly JavaScriptEncoder s_encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-    private static readonly JsonEncodedText s_startTime = Encode(JsonlFieldNames.StartTime);
-    private static readonly JsonEncodedText s_totalTime = Encode(JsonlFieldNames.TotalTime);
-    private static readonly JsonEncodedText s_timestamp = Encode(JsonlFieldNames.Timestamp);
-    private static readonly JsonEncodedText s_stages = Encode(JsonlFieldNames.Stages);
-    private static readonly JsonEncodedText s_duration = Encode(JsonlFieldNames.Duration);
-    private static readonly JsonEncodedText s_metadata = Encode(JsonlFieldNames.Metadata);
-    private static readonly JsonEncodedText s_calls = Encode(JsonlFieldNames.Calls);
-    private static readonly JsonEncodedText s_share = Encode(JsonlFieldNames.Share);
-    private static readonly JsonEncodedText s_status = Encode(JsonlFieldNames.Status);
-    private static readonly JsonEncodedText s_errorType = Encode(JsonlFieldNames.ErrorType);
-    private static readonly JsonEncodedText s_request = Encode(JsonlFieldNames.Request);
-    private static readonly JsonEncodedText s_requestId = Encode(JsonlFieldNames.RequestId);
-    private static readonly JsonEncodedText s_bottlenecks = Encode(JsonlFieldNames.Bottlenecks);
-    private static readonly JsonEncodedText s_stage = Encode(JsonlFieldNames.Stage);
-    private static readonly JsonEncodedText s_rule = Encode(JsonlFieldNames.Rule);
-    private static readonly JsonEncodedText s_allocatedBytes = Encode(JsonlFieldNames.AllocatedBytes);
-    private static readonly JsonEncodedText s_gcCollections = Encode(JsonlFieldNames.GcCollections);
-    private static readonly JsonEncodedText s_success = Encode("success");
-    private static readonly JsonEncodedText s_failure = Encode("failure");
-    private static readonly JsonEncodedText s_cancelled = Encode("cancelled");
-    private static readonly JsonEncodedText s_ruleShare = Encode("share");
-    private static readonly JsonEncodedText s_ruleAbsolute = Encode("absolute_threshold");
-    private static readonly JsonEncodedText s_ruleAdaptive = Encode("adaptive");
+
+    /// <summary>The characters a JSON string may hold as they are (printable ASCII but the quote and the backslash).</summary>
+    private static readonly SearchValues<char> s_plainAscii = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    // The fixed parts of a line, field names with their punctuation, pre-encoded (see JsonlFieldNames).
+    private static readonly byte[] s_startTime = Utf8("{\"" + JsonlFieldNames.StartTime + "\":");
+    private static readonly byte[] s_totalTime = Utf8(",\"" + JsonlFieldNames.TotalTime + "\":");
+    private static readonly byte[] s_timestamp = Utf8(",\"" + JsonlFieldNames.Timestamp + "\":");
+    private static readonly byte[] s_stages = Utf8(",\"" + JsonlFieldNames.Stages + "\":{");
+    private static readonly byte[] s_duration = Utf8(":{\"" + JsonlFieldNames.Duration + "\":");
+    private static readonly byte[] s_metadata = Utf8(",\"" + JsonlFieldNames.Metadata + "\":{");
+    private static readonly byte[] s_calls = Utf8("},\"" + JsonlFieldNames.Calls + "\":");
+    private static readonly byte[] s_share = Utf8(",\"" + JsonlFieldNames.Share + "\":");
+    private static readonly byte[] s_status = Utf8(",\"" + JsonlFieldNames.Status + "\":");
+    private static readonly byte[] s_errorType = Utf8(",\"" + JsonlFieldNames.ErrorType + "\":");
+    private static readonly byte[] s_request = Utf8("},\"" + JsonlFieldNames.Request + "\":");
+    private static readonly byte[] s_requestId = Utf8(",\"" + JsonlFieldNames.RequestId + "\":");
+    private static readonly byte[] s_bottlenecks = Utf8(",\"" + JsonlFieldNames.Bottlenecks + "\":[");
+    private static readonly byte[] s_bottleneckStage = Utf8("{\"" + JsonlFieldNames.Stage + "\":");
+    private static readonly byte[] s_rule = Utf8(",\"" + JsonlFieldNames.Rule + "\":");
+    private static readonly byte[] s_allocatedBytes = Utf8(",\"" + JsonlFieldNames.AllocatedBytes + "\":");
+    private static readonly byte[] s_gcCollections = Utf8(",\"" + JsonlFieldNames.GcCollections + "\":");
+    private static readonly byte[] s_success = Utf8("\"success\"");
+    private static readonly byte[] s_failure = Utf8("\"failure\"");
+    private static readonly byte[] s_cancelled = Utf8("\"cancelled\"");
+    private static readonly byte[] s_ruleShare = Utf8("\"share\"");
+    private static readonly byte[] s_ruleAbsolute = Utf8("\"absolute_threshold\"");
+    private static readonly byte[] s_ruleAdaptive = Utf8("\"adaptive\"");
 
     private const int IdentityCacheSize = 256;
 
-    private readonly Utf8JsonWriter _writer;
-    private readonly Dictionary<string, JsonEncodedText> _names = new(StringComparer.Ordinal);
+    /// <summary>Writes metadata numbers of type <see cref="double"/> (shortest round-trip form, as JSON has always had them here).</summary>
+    private readonly Utf8JsonWriter _numberWriter;
+    private readonly ChunkBuffer _numberBuffer = new(64);
+    private readonly Dictionary<string, byte[]> _names = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stageKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _metadataKeys = new(StringComparer.Ordinal);
 
     // Stage names and metadata keys are usually string literals (the same instance every time): a small cache by
     // reference identity answers most lookups without hashing the text.
     private readonly string?[] _identityKeys = new string?[IdentityCacheSize];
-    private readonly JsonEncodedText[] _identityValues = new JsonEncodedText[IdentityCacheSize];
+    private readonly byte[][] _identityValues = new byte[IdentityCacheSize][];
     private readonly byte[] _datePrefix = new byte[11];
     private long _datePrefixDay = -1;
     private readonly bool _useUtc;
@@ -89,7 +101,7 @@ internal sealed class JsonlRecordFormatter
     {
         _useUtc = useUtc;
         _localZone = localZone;
-        _writer = new Utf8JsonWriter(new ChunkBuffer(16), new JsonWriterOptions { Encoder = s_encoder, SkipValidation = true, Indented = false });
+        _numberWriter = new Utf8JsonWriter(_numberBuffer, new JsonWriterOptions { Encoder = s_encoder, SkipValidation = true, Indented = false });
     }
 
     /// <summary>The date of the file a request belongs to: the date of its end in the configured calendar.</summary>
@@ -98,31 +110,38 @@ internal sealed class JsonlRecordFormatter
     /// <summary>The date of <paramref name="instant"/> in the configured calendar.</summary>
     internal DateOnly FileDate(DateTimeOffset instant) => DateOnly.FromDateTime(ToCalendar(instant).DateTime);
 
-    /// <summary>The date of the file a pooled record belongs to.</summary>
-    internal DateOnly FileDate(CompletedRequest record) => DateOnly.FromDateTime(ToCalendar(record.StartTime + record.TotalTime).DateTime);
+    /// <summary>The date of the file a queued record belongs to.</summary>
+    internal DateOnly FileDate(CompletedRequest record) => record.Summary is { } summary
+        ? FileDate(summary)
+        : DateOnly.FromDateTime(ToCalendar(record.StartTime + record.TotalTime).DateTime);
 
     /// <summary>Appends one line (the JSON object and <c>\n</c>) for <paramref name="summary"/> to <paramref name="output"/>.</summary>
     internal void WriteLine(RequestSummary summary, ChunkBuffer output) => WriteLine(new SummaryView(summary), output);
 
-    /// <summary>Appends one line for a monitor's pooled record (the same bytes as for its summary).</summary>
-    internal void WriteLine(CompletedRequest record, ChunkBuffer output) => WriteLine(new CompletedRequestView(record), output);
+    /// <summary>Appends one line for a queued record: a monitor's record (the same bytes as for its summary), or the summary it carries.</summary>
+    internal void WriteLine(CompletedRequest record, ChunkBuffer output)
+    {
+        if (record.Summary is { } summary)
+        {
+            WriteLine(new SummaryView(summary), output);
+        }
+        else
+        {
+            WriteLine(new CompletedRequestView(record), output);
+        }
+    }
 
     private void WriteLine<TView>(TView view, ChunkBuffer output)
         where TView : struct, IRecordView
     {
-        var w = _writer;
-        w.Reset(output);
-        Span<byte> number = stackalloc byte[48];
+        output.Append(s_startTime);
+        AppendFixed6(output, TicksToMicros(view.StartTime.UtcTicks - UnixEpochTicks));
+        output.Append(s_totalTime);
+        AppendFixed6(output, TicksToMicros(view.TotalTime.Ticks));
+        output.Append(s_timestamp);
+        output.Advance(FormatTimestamp(ToCalendar(view.StartTime + view.TotalTime), output.GetSpan(48), ref _datePrefixDay, _datePrefix));
 
-        w.WriteStartObject();
-        w.WritePropertyName(s_startTime);
-        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(view.StartTime.UtcTicks - UnixEpochTicks), number)), skipInputValidation: true);
-        w.WritePropertyName(s_totalTime);
-        w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(view.TotalTime.Ticks), number)), skipInputValidation: true);
-        w.WritePropertyName(s_timestamp);
-        w.WriteRawValue(number.Slice(0, FormatTimestamp(ToCalendar(view.StartTime + view.TotalTime), number, ref _datePrefixDay, _datePrefix)), skipInputValidation: true);
-
-        w.WriteStartObject(s_stages);
+        output.Append(s_stages);
         var stageCount = view.StageCount;
         var checkKeys = view.MayRepeatNames;
         if (checkKeys)
@@ -133,97 +152,199 @@ internal sealed class JsonlRecordFormatter
         for (var i = 0; i < stageCount; i++)
         {
             view.GetStage(i, out var name, out var duration, out var calls, out var share, out var status, out var stageError, out var metadata);
-            w.WriteStartObject(checkKeys ? UniqueName(name, _stageKeys) : Name(name));
-            w.WritePropertyName(s_duration);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(TicksToMicros(duration.Ticks), number)), skipInputValidation: true);
-            w.WriteStartObject(s_metadata);
+            if (i > 0)
+            {
+                output.Append((byte)',');
+            }
+
+            output.Append(checkKeys ? UniqueName(name, _stageKeys) : Name(name));
+            output.Append(s_duration);
+            AppendFixed6(output, TicksToMicros(duration.Ticks));
+            output.Append(s_metadata);
             if (metadata is not null)
             {
-                var span = metadata switch
-                {
-                    List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
-                    KeyValuePair<string, MetadataValue>[] array => array,
-                    _ => default,
-                };
-                if (checkKeys)
-                {
-                    _metadataKeys.Clear();
-                    for (var j = 0; j < metadata.Count; j++)
-                    {
-                        var pair = metadata[j];
-                        w.WritePropertyName(UniqueName(pair.Key, _metadataKeys));
-                        WriteValue(w, in pair);
-                    }
-                }
-                else if (span.Length == metadata.Count)
-                {
-                    for (var j = 0; j < span.Length; j++)
-                    {
-                        ref readonly var pair = ref span[j];
-                        w.WritePropertyName(Name(pair.Key));
-                        WriteValue(w, in pair);
-                    }
-                }
-                else
-                {
-                    for (var j = 0; j < metadata.Count; j++)
-                    {
-                        var pair = metadata[j];
-                        w.WritePropertyName(Name(pair.Key));
-                        WriteValue(w, in pair);
-                    }
-                }
+                AppendMetadata(output, metadata, checkKeys);
             }
 
-            w.WriteEndObject();
-            w.WriteNumber(s_calls, calls);
-            w.WritePropertyName(s_share);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(share), number)), skipInputValidation: true);
-            w.WriteString(s_status, StatusText(status));
+            output.Append(s_calls);
+            AppendInteger(output, calls);
+            output.Append(s_share);
+            AppendFixed6(output, ShareToMicros(share));
+            output.Append(s_status);
+            output.Append(StatusText(status));
             if (stageError is not null)
             {
-                w.WriteString(s_errorType, Name(stageError));
+                output.Append(s_errorType);
+                output.Append(Name(stageError));
             }
 
-            w.WriteEndObject();
+            output.Append((byte)'}');
         }
 
-        w.WriteEndObject();
-        w.WriteString(s_request, Name(view.RequestName));
-        w.WriteString(s_requestId, Clean(view.RequestId));
-        w.WriteString(s_status, StatusText(view.Status));
+        output.Append(s_request);
+        output.Append(Name(view.RequestName));
+        output.Append(s_requestId);
+        if (view.TryGetGeneratedId(out var generatedId))
+        {
+            // A generated id is formatted straight into the line: no string per record.
+            var destination = output.GetSpan(PerformanceMonitor.GeneratedIdLength + 2);
+            destination[0] = (byte)'"';
+            PerformanceMonitor.FormatGeneratedId(generatedId, destination.Slice(1));
+            destination[PerformanceMonitor.GeneratedIdLength + 1] = (byte)'"';
+            output.Advance(PerformanceMonitor.GeneratedIdLength + 2);
+        }
+        else
+        {
+            AppendString(output, view.RequestId);
+        }
+        output.Append(s_status);
+        output.Append(StatusText(view.Status));
         if (view.ErrorType is { } errorType)
         {
-            w.WriteString(s_errorType, Name(errorType));
+            output.Append(s_errorType);
+            output.Append(Name(errorType));
         }
 
-        w.WriteStartArray(s_bottlenecks);
+        output.Append(s_bottlenecks);
         var cursor = 0;
+        var first = true;
         while (view.NextBottleneck(ref cursor, out var stageName, out var bottleneckShare, out var rule))
         {
-            w.WriteStartObject();
-            w.WriteString(s_stage, Name(stageName));
-            w.WritePropertyName(s_share);
-            w.WriteRawValue(number.Slice(0, FormatFixed6(ShareToMicros(bottleneckShare), number)), skipInputValidation: true);
-            w.WriteString(s_rule, RuleText(rule));
-            w.WriteEndObject();
+            if (!first)
+            {
+                output.Append((byte)',');
+            }
+
+            first = false;
+            output.Append(s_bottleneckStage);
+            output.Append(Name(stageName));
+            output.Append(s_share);
+            AppendFixed6(output, ShareToMicros(bottleneckShare));
+            output.Append(s_rule);
+            output.Append(RuleText(rule));
+            output.Append((byte)'}');
         }
 
-        w.WriteEndArray();
+        output.Append((byte)']');
         if (view.AllocatedBytes is { } allocated)
         {
-            w.WriteNumber(s_allocatedBytes, allocated);
+            output.Append(s_allocatedBytes);
+            AppendInteger(output, allocated);
         }
 
         if (view.GcCollections is { } collections)
         {
-            w.WriteNumber(s_gcCollections, collections);
+            output.Append(s_gcCollections);
+            AppendInteger(output, collections);
         }
 
-        w.WriteEndObject();
-        w.Flush();
-        output.Append((byte)'\n');
+        output.Append("}\n"u8);
     }
+
+    private void AppendMetadata(ChunkBuffer output, IReadOnlyList<KeyValuePair<string, MetadataValue>> metadata, bool checkKeys)
+    {
+        var span = metadata switch
+        {
+            List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
+            KeyValuePair<string, MetadataValue>[] array => array,
+            _ => default,
+        };
+        if (checkKeys)
+        {
+            _metadataKeys.Clear();
+        }
+
+        if (span.Length == metadata.Count)
+        {
+            for (var j = 0; j < span.Length; j++)
+            {
+                ref readonly var pair = ref span[j];
+                AppendMetadataPair(output, j, pair.Key, pair.Value, checkKeys);
+            }
+        }
+        else
+        {
+            for (var j = 0; j < metadata.Count; j++)
+            {
+                var pair = metadata[j];
+                AppendMetadataPair(output, j, pair.Key, pair.Value, checkKeys);
+            }
+        }
+    }
+
+    private void AppendMetadataPair(ChunkBuffer output, int index, string key, MetadataValue value, bool checkKeys)
+    {
+        if (index > 0)
+        {
+            output.Append((byte)',');
+        }
+
+        output.Append(checkKeys ? UniqueName(key, _metadataKeys) : Name(key));
+        output.Append((byte)':');
+        switch (value.Kind)
+        {
+            case MetadataValueKind.String:
+                AppendString(output, value.StringValue!);
+                break;
+            case MetadataValueKind.Integer:
+                AppendInteger(output, value.IntegerValue);
+                break;
+            case MetadataValueKind.Number:
+                var number = value.NumberValue;
+                if (double.IsFinite(number))
+                {
+                    _numberBuffer.Clear(64);
+                    _numberWriter.Reset(_numberBuffer);
+                    _numberWriter.WriteNumberValue(number);
+                    _numberWriter.Flush();
+                    output.Append(_numberBuffer.WrittenSpan);
+                }
+                else
+                {
+                    output.Append(double.IsNaN(number) ? "\"NaN\""u8 : (number > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8));
+                }
+
+                break;
+            case MetadataValueKind.Boolean:
+                output.Append(value.BooleanValue ? "true"u8 : "false"u8);
+                break;
+            default:
+                output.Append("null"u8);
+                break;
+        }
+    }
+
+    /// <summary>Appends a JSON string: printable ASCII as it is, anything else escaped as <see cref="Utf8JsonWriter"/> would (lone surrogates replaced first).</summary>
+    private static void AppendString(ChunkBuffer output, string value)
+    {
+        var text = value.AsSpan();
+        if (!text.ContainsAnyExcept(s_plainAscii))
+        {
+            var destination = output.GetSpan(text.Length + 2);
+            destination[0] = (byte)'"';
+            for (var i = 0; i < text.Length; i++)
+            {
+                destination[i + 1] = (byte)text[i];
+            }
+
+            destination[text.Length + 1] = (byte)'"';
+            output.Advance(text.Length + 2);
+            return;
+        }
+
+        output.Append((byte)'"');
+        output.Append(JsonEncodedText.Encode(Clean(value), s_encoder).EncodedUtf8Bytes);
+        output.Append((byte)'"');
+    }
+
+    private static void AppendInteger(ChunkBuffer output, long value)
+    {
+        var destination = output.GetSpan(24);
+        value.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    private static void AppendFixed6(ChunkBuffer output, long micros) => output.Advance(FormatFixed6(micros, output.GetSpan(32)));
 
     /// <summary>
     /// Writes <paramref name="micros"/> millionths as a decimal number: the integer part, a point and one to six
@@ -346,44 +467,12 @@ internal sealed class JsonlRecordFormatter
         return copy is null ? value : new string(copy);
     }
 
-    private static void WriteValue(Utf8JsonWriter w, in KeyValuePair<string, MetadataValue> pair)
-    {
-        var value = pair.Value;
-        switch (value.Kind)
-        {
-            case MetadataValueKind.String:
-                w.WriteStringValue(Clean(value.StringValue!));
-                break;
-            case MetadataValueKind.Integer:
-                w.WriteNumberValue(value.IntegerValue);
-                break;
-            case MetadataValueKind.Number:
-                var number = value.NumberValue;
-                if (double.IsFinite(number))
-                {
-                    w.WriteNumberValue(number);
-                }
-                else
-                {
-                    w.WriteStringValue(double.IsNaN(number) ? "NaN" : (number > 0 ? "Infinity" : "-Infinity"));
-                }
-
-                break;
-            case MetadataValueKind.Boolean:
-                w.WriteBooleanValue(value.BooleanValue);
-                break;
-            default:
-                w.WriteNullValue();
-                break;
-        }
-    }
-
     /// <summary>
     /// The key for <paramref name="name"/> that no earlier key of the same object (<paramref name="seen"/>) has: names
     /// that are equal once cleaned (lone surrogates) get <c>"#2"</c>, <c>"#3"</c>, … appended. For summaries built outside
     /// a monitor; a monitor merges such names when they are recorded.
     /// </summary>
-    private JsonEncodedText UniqueName(string name, HashSet<string> seen)
+    private byte[] UniqueName(string name, HashSet<string> seen)
     {
         var key = Clean(name);
         if (seen.Add(key))
@@ -396,12 +485,13 @@ internal sealed class JsonlRecordFormatter
             var candidate = key + "#" + n.ToString(CultureInfo.InvariantCulture);
             if (seen.Add(candidate))
             {
-                return Encode(candidate);
+                return Quoted(candidate);
             }
         }
     }
 
-    private JsonEncodedText Name(string name)
+    /// <summary>A name as a quoted, escaped JSON string (cached by reference identity, then by text).</summary>
+    private byte[] Name(string name)
     {
         var slot = RuntimeHelpers.GetHashCode(name) & (IdentityCacheSize - 1);
         if (ReferenceEquals(_identityKeys[slot], name))
@@ -415,7 +505,7 @@ internal sealed class JsonlRecordFormatter
         return encoded;
     }
 
-    private JsonEncodedText NameByText(string name)
+    private byte[] NameByText(string name)
     {
         if (_names.TryGetValue(name, out var encoded))
         {
@@ -427,7 +517,7 @@ internal sealed class JsonlRecordFormatter
             _names.Clear();
         }
 
-        encoded = Encode(Clean(name));
+        encoded = Quoted(Clean(name));
         _names[name] = encoded;
         return encoded;
     }
@@ -442,14 +532,14 @@ internal sealed class JsonlRecordFormatter
         return TimeZoneInfo.ConvertTime(instant, _localZone);
     }
 
-    private static JsonEncodedText StatusText(OperationStatus status) => status switch
+    private static byte[] StatusText(OperationStatus status) => status switch
     {
         OperationStatus.Failure => s_failure,
         OperationStatus.Cancelled => s_cancelled,
         _ => s_success,
     };
 
-    private static JsonEncodedText RuleText(BottleneckRule rule) => rule switch
+    private static byte[] RuleText(BottleneckRule rule) => rule switch
     {
         BottleneckRule.AbsoluteThreshold => s_ruleAbsolute,
         BottleneckRule.Adaptive => s_ruleAdaptive,
@@ -471,7 +561,18 @@ internal sealed class JsonlRecordFormatter
         return width;
     }
 
-    private static JsonEncodedText Encode(string text) => JsonEncodedText.Encode(text, s_encoder);
+    /// <summary><paramref name="text"/> (lone surrogates already replaced) as a quoted JSON string, escaped as <see cref="Utf8JsonWriter"/> escapes it.</summary>
+    private static byte[] Quoted(string text)
+    {
+        var encoded = JsonEncodedText.Encode(text, s_encoder).EncodedUtf8Bytes;
+        var quoted = new byte[encoded.Length + 2];
+        quoted[0] = (byte)'"';
+        encoded.CopyTo(quoted.AsSpan(1));
+        quoted[^1] = (byte)'"';
+        return quoted;
+    }
+
+    private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 }
 
 /// <summary>What <see cref="JsonlRecordFormatter"/> reads from a finished request (a summary or a pooled record).</summary>
@@ -487,6 +588,9 @@ internal interface IRecordView
     string RequestName { get; }
 
     string RequestId { get; }
+
+    /// <summary>Whether the request id is a generated one not formatted yet (<paramref name="value"/>: its counter value).</summary>
+    bool TryGetGeneratedId(out ulong value);
 
     OperationStatus Status { get; }
 
@@ -521,6 +625,12 @@ internal readonly struct SummaryView : IRecordView
     public string RequestName => _summary.RequestName;
 
     public string RequestId => _summary.RequestId;
+
+    public bool TryGetGeneratedId(out ulong value)
+    {
+        value = 0;
+        return false;
+    }
 
     public OperationStatus Status => _summary.Status;
 
@@ -580,6 +690,12 @@ internal readonly struct CompletedRequestView : IRecordView
     public string RequestName => _record.RequestName;
 
     public string RequestId => _record.GetRequestId();
+
+    public bool TryGetGeneratedId(out ulong value)
+    {
+        value = _record.GeneratedId;
+        return _record.RequestId is null;
+    }
 
     public OperationStatus Status => _record.Status;
 

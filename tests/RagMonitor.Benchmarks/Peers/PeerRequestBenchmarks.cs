@@ -12,9 +12,10 @@ namespace RagMonitor.Benchmarks.Peers;
 /// flat out, side by side in one run. RagMonitor persists every request to JSONL through its sink (queue capacity
 /// 1,048,576; the cleanup prints how many records were written and dropped); OpenTelemetry records four activities
 /// (request + three stages) with the SDK listening and a batch exporter whose export does nothing.
-/// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerRequestBenchmarks*'
+/// Run (with the sink peers, one run): dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerRequestBenchmarks*' '*PeerSinkBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[InProcess]
 [WarmupCount(3)]
 [IterationCount(10)]
 public class PeerRequestBenchmarks

@@ -7,7 +7,10 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace RagMonitor.Benchmarks.Peers;
 
@@ -18,12 +21,28 @@ namespace RagMonitor.Benchmarks.Peers;
 /// the peer is a plain bounded <see cref="Channel{T}"/> of small records drained by one task that writes the same
 /// line shape with <see cref="Utf8JsonWriter"/> in 64 KiB chunks to a <see cref="FileStream"/>. Reported time is
 /// per request: requests/s = 1e9 / Mean(ns). Both throw if a record was lost.
-/// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerSinkBenchmarks*'
+/// Run (with the request peers, one run): dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerRequestBenchmarks*' '*PeerSinkBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[Config(typeof(InProcessMonitoring))]
 public class PeerSinkBenchmarks
 {
+    /// <summary>One warm-up and five measured runs of one invocation each, in-process (like the other peers' runs).</summary>
+    private sealed class InProcessMonitoring : ManualConfig
+    {
+        public InProcessMonitoring()
+        {
+            AddJob(Job.Default
+                .WithStrategy(RunStrategy.Monitoring)
+                .WithLaunchCount(1)
+                .WithWarmupCount(1)
+                .WithIterationCount(5)
+                .WithInvocationCount(1)
+                .WithUnrollFactor(1)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+        }
+    }
+
     /// <summary>Requests per invocation.</summary>
     public const int Requests = 1_000_000;
 

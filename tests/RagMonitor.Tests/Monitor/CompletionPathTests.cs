@@ -1,18 +1,21 @@
 using System;
+using System.IO;
 using System.Linq;
+using System.Threading;
+using Microsoft.Extensions.Logging;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using RagMonitor.Tests.Persistence;
+using RagMonitor.Tests.Reliability;
 using RagMonitor.Tests.Statistics;
 
 namespace RagMonitor.Tests.Monitor;
 
 /// <summary>
-/// The three ways a finished request reaches the log: as the sealed request itself (nothing on the request's thread
-/// needs its figures; the writer builds the record, applies the bottleneck rules and records the statistics); as a
-/// pooled record built on the request's thread (an alert listener exists, so the bottlenecks are needed there, but no
-/// alert is raised); and as a summary built on the request's thread (a handler, a raised alert or the explicit API asked
-/// for one). All must write the same line.
+/// The one route of a finished request: its thread seals it into a pooled record, applies the bottleneck rules and
+/// records the live statistics, builds a summary only when someone listens, and queues the record; the writer only
+/// formats and writes it. Whatever listens, the line is the same and the statistics count the request before its end
+/// returns, so <see cref="PerformanceMonitor.GetStatistics"/> never waits for the writer.
 /// </summary>
 public sealed class CompletionPathTests
 {
@@ -75,7 +78,7 @@ public sealed class CompletionPathTests
     }
 
     [Fact]
-    public async Task A_request_whose_record_the_writer_builds_writes_the_same_line_as_one_written_from_a_summary()
+    public async Task A_request_nobody_listens_to_writes_the_same_line_as_one_whose_summary_a_handler_gets()
     {
         using var recordDir = new TempDirectory();
         using var summaryDir = new TempDirectory();
@@ -114,9 +117,9 @@ public sealed class CompletionPathTests
     }
 
     [Fact]
-    public async Task The_sealed_request_the_pooled_record_and_the_summary_paths_write_the_same_line()
+    public async Task Whatever_listens_no_listener_an_alert_listener_or_a_handler_the_line_is_the_same()
     {
-        // A share threshold no stage reaches: an alert listener then gets no alert, and the record path is taken.
+        // A share threshold no stage reaches: an alert listener then gets no alert.
         using var sealedDir = new TempDirectory();
         using var recordDir = new TempDirectory();
         using var summaryDir = new TempDirectory();
@@ -150,7 +153,7 @@ public sealed class CompletionPathTests
     }
 
     [Fact]
-    public async Task Bottlenecks_the_writer_finds_for_a_sealed_request_include_the_adaptive_rule()
+    public async Task Bottlenecks_of_a_request_nobody_listens_to_include_the_adaptive_rule()
     {
         using var dir = new TempDirectory();
         var clock = new ManualTimeProvider();
@@ -200,7 +203,7 @@ public sealed class CompletionPathTests
     }
 
     [Fact]
-    public async Task Live_statistics_count_a_request_as_soon_as_it_ends_even_when_the_writer_builds_its_summary()
+    public async Task Live_statistics_count_a_request_as_soon_as_it_ends_with_no_flush()
     {
         using var dir = new TempDirectory();
         var clock = new ManualTimeProvider();
@@ -208,7 +211,7 @@ public sealed class CompletionPathTests
         RunRequest(monitor, clock, "a");
         RunRequest(monitor, clock, "b");
 
-        // No flush: GetStatistics waits only for the writer to record the statistics (not to write the lines).
+        // No flush: the statistics were recorded by the requests' own thread.
         var statistics = monitor.GetStatistics();
         var ask = Assert.Single(statistics.Requests);
         Assert.Equal(2, ask.Lifetime.Count);
@@ -220,27 +223,56 @@ public sealed class CompletionPathTests
         Assert.Equal(0, ask.Stages.Single(s => s.Name == "retrieval").Lifetime.BottleneckCount);
     }
 
-    [Fact]
-    public async Task The_writer_records_the_statistics_of_queued_requests_and_GetStatistics_waits_for_it()
+    [UnixFact]
+    public async Task GetStatistics_counts_every_ended_request_while_the_writer_is_stuck()
     {
+        // The writer is held inside a logger call (its first write fails: the log directory's parent is a file) and stays
+        // there until released. The requests' statistics do not depend on it: GetStatistics counts them all, at once.
         using var dir = new TempDirectory();
+        var blocker = dir.Combine("file-not-directory");
+        File.WriteAllText(blocker, "x");
         var clock = new ManualTimeProvider();
-        await using var monitor = NewMonitor(dir.Path, clock, flushInterval: TimeSpan.FromMinutes(10)); // the writer sleeps until something wakes it
-        RunRequest(monitor, clock, "a");
-        RunRequest(monitor, clock, "b");
+        using var writerStuck = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var logger = new WriterHoldingLogger(writerStuck, release);
+        var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
+        {
+            LogDirectory = Path.Combine(blocker, "logs"),
+            AdaptiveBottlenecks = false,
+            SlowRequestThreshold = null,
+            MeasureResources = false,
+            FlushInterval = TimeSpan.FromMilliseconds(1),
+        }, logger, clock);
+        try
+        {
+            RunRequest(monitor, clock, "first");
+            Assert.True(writerStuck.Wait(TimeSpan.FromSeconds(30)), "the writer never tried to write");
+            for (var i = 0; i < 10; i++)
+            {
+                RunRequest(monitor, clock, "r" + i);
+            }
 
-        // The requests' threads recorded nothing: the statistics wait in the queue with the records.
-        Assert.Empty(monitor.CollectStatistics().Requests);
-        Assert.Equal(2, monitor.CollectStatistics().Counters.RequestsCompleted);
+            var statistics = monitor.GetStatistics();
+            Assert.Equal(11, Assert.Single(statistics.Requests).Lifetime.Count);
+            Assert.Equal(11, statistics.Counters.RequestsCompleted);
+            Assert.Equal(0, statistics.Counters.LogRecordsWritten);
+            Assert.Equal(11, statistics.Counters.LogRecordsPending);
+            Assert.True(writerStuck.IsSet && !release.IsSet, "the writer was released before the statistics were read");
+        }
+        finally
+        {
+            File.Delete(blocker);
+            release.Set();
+            await monitor.DisposeAsync();
+        }
 
-        // GetStatistics wakes the writer and waits for it to record them (the lines may or may not be written yet).
-        var statistics = monitor.GetStatistics();
-        Assert.Equal(2, Assert.Single(statistics.Requests).Lifetime.Count);
-        Assert.Equal(0, statistics.Counters.LogRecordsDropped);
+        // Released, the writer writes them all (the directory can be created now).
+        Assert.Equal(11, LogFiles.ReadLines(Path.Combine(blocker, "logs")).Count);
+        Assert.Equal(11, monitor.GetStatistics().Counters.LogRecordsWritten);
     }
 
     [Fact]
-    public async Task Requests_the_full_queue_refuses_are_counted_in_the_statistics_by_their_own_thread()
+    public async Task Requests_the_full_queue_refuses_are_counted_in_the_statistics()
     {
         using var dir = new TempDirectory();
         var clock = new ManualTimeProvider();
@@ -250,7 +282,6 @@ public sealed class CompletionPathTests
             RunRequest(monitor, clock, "r" + i);
         }
 
-        Assert.Equal(15, Assert.Single(monitor.CollectStatistics().Requests).Lifetime.Count);
         var statistics = monitor.GetStatistics();
         Assert.Equal(20, Assert.Single(statistics.Requests).Lifetime.Count);
         Assert.Equal(15, statistics.Counters.LogRecordsDropped);
@@ -403,5 +434,23 @@ public sealed class CompletionPathTests
 
         var record = LogFiles.ReadRecords(dir.Path).Single();
         Assert.Equal(new[] { "outer", "middle", "inner", "last" }, record.GetProperty("stages").EnumerateObject().Select(p => p.Name));
+    }
+
+    /// <summary>A logger that holds the sink's writer in its first "LogWriteFailed" call until <c>release</c> is set.</summary>
+    private sealed class WriterHoldingLogger(ManualResetEventSlim entered, ManualResetEventSlim release) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == "LogWriteFailed" && !entered.IsSet)
+            {
+                entered.Set();
+                release.Wait(TimeSpan.FromMinutes(2));
+            }
+        }
     }
 }

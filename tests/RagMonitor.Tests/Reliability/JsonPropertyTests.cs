@@ -39,7 +39,7 @@ public sealed class JsonPropertyTests
         s_text.Select(t => (object?)new TextOf(t)),
         Gen.Const<object?>(new TextOf(null)));
 
-    private static readonly Gen<(string Name, string Id, (string Stage, double Seconds, (string Key, object? Value)[] Metadata)[] Stages)> s_request =
+    internal static readonly Gen<(string Name, string Id, (string Stage, double Seconds, (string Key, object? Value)[] Metadata)[] Stages)> s_request =
         Gen.Select(
             s_name,
             s_name,

@@ -1,0 +1,67 @@
+using System;
+using System.Globalization;
+using System.IO;
+
+namespace RagMonitor;
+
+/// <summary>
+/// The log file a sink appends to: <c>&lt;log_dir&gt;/&lt;yyyyMMdd&gt;_performance.jsonl</c> for the date of the lines
+/// given, opened through <see cref="AppendOnlyFile"/> (append only, whole lines per write, never a symbolic link) and
+/// kept open until <see cref="Close"/> or a line of another date. Used by the sink's writer thread only.
+/// </summary>
+internal sealed class DatedLogFile : IDisposable
+{
+    private readonly string _directory;
+    private AppendOnlyFile? _file;
+    private DateOnly _date;
+    private bool _lineTorn;
+
+    internal DatedLogFile(string directory) => _directory = directory;
+
+    /// <summary>The full path of the log directory.</summary>
+    internal string Directory => _directory;
+
+    /// <summary>The file name for <paramref name="date"/>: <c>yyyyMMdd_performance.jsonl</c>.</summary>
+    internal static string FileName(DateOnly date) =>
+        date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_performance.jsonl";
+
+    /// <summary>The full path of the file for <paramref name="date"/>.</summary>
+    internal string PathFor(DateOnly date) => Path.Combine(_directory, FileName(date));
+
+    /// <summary>
+    /// Appends whole lines to the file of <paramref name="date"/> with one write. Throws what opening or writing throws
+    /// (<see cref="PartialWriteException"/> after a short write; <see cref="UnsafeLogFileException"/> for a refused file).
+    /// </summary>
+    internal void Append(DateOnly date, ReadOnlySpan<byte> lines)
+    {
+        if (_file is null || _date != date)
+        {
+            Close();
+            _file = AppendOnlyFile.Open(PathFor(date));
+            _date = date;
+        }
+
+        if (_lineTorn && !_file.StartsLinesFresh)
+        {
+            // An earlier write stopped in the middle of a line: end that torn line so the next ones stay whole. (Where
+            // the file can be read back, WriteLines checks the last byte of the file before every write instead.)
+            _file.WriteLines("\n"u8);
+        }
+
+        _lineTorn = false;
+        _file.WriteLines(lines);
+    }
+
+    /// <summary>Remembers that the last write stopped in the middle of a line.</summary>
+    internal void MarkLineTorn() => _lineTorn = true;
+
+    /// <summary>Closes the file (the next append opens it again).</summary>
+    internal void Close()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Close();
+}
