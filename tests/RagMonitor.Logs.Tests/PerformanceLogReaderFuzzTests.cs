@@ -112,7 +112,9 @@ public sealed class PerformanceLogReaderFuzzTests
                     _ => gz,                                                                // whole
                 };
                 PerformanceLogReadStatistics statistics = CheckGzip(bytes);
-                if (damage == 0 && position < gz.Length)
+                // A cut at byte 0 leaves an empty file, which is what GZipStream writes for an empty log: read as empty
+                // (CsCheck seed fs9wdP2Qdko2 found that the property had claimed otherwise).
+                if (damage == 0 && position > 0 && position < gz.Length)
                 {
                     Assert.True(statistics.LinesSkipped >= 1, $"a gzip file cut at {position} of {gz.Length} bytes is reported");
                 }

@@ -213,6 +213,18 @@ public sealed class PerformanceLogReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_gzip_file_reads_as_an_empty_log_because_GZipStream_writes_nothing_for_an_empty_log()
+    {
+        string path = WriteGzip("20261128_performance.jsonl.gz", string.Empty);
+        Assert.Equal(0, new FileInfo(path).Length);
+        Write("20261129_performance.jsonl", RagMonitorLine + "\n");
+        List<PerformanceLogRecord> records = ReadAll(null, out PerformanceLogReadStatistics statistics);
+        Assert.Single(records);
+        Assert.Equal(0, statistics.LinesSkipped);
+        Assert.Equal(2, statistics.FilesRead);
+    }
+
+    [Fact]
     public void Lists_files_by_the_date_in_their_name()
     {
         Write("20261127_performance.jsonl", RagMonitorLine + "\n");
