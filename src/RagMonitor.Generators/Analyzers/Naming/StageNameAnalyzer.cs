@@ -88,7 +88,8 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             // Not a symbol action: the generator marks its implementation part [GeneratedCode], and
             // attributes of partial-method parts merge, so Roslyn treats every wrapped method as
             // generated code and would skip it. The user's file itself is not generated.
-            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, session));
+            var anyUsingAlias = AnyUsingAlias(compilation, context.CancellationToken);
+            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, anyUsingAlias, session));
         }
 
         if (monitorType is not null)
@@ -146,7 +147,39 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         return methods;
     }
 
-    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
+    /// <summary>
+    /// Whether any file has a <c>using X = ...;</c> directive (also <c>global using</c>): <c>[Stage]</c> may then be written
+    /// under another name, so every attribute is bound; without one, only attributes named <c>Stage</c> are.
+    /// </summary>
+    private static bool AnyUsingAlias(Compilation compilation, System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax root && (HasAlias(root.Usings) || AnyNamespaceHasAlias(root.Members)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool HasAlias(SyntaxList<UsingDirectiveSyntax> usings) => usings.Any(static u => u.Alias is not null);
+
+        static bool AnyNamespaceHasAlias(SyntaxList<MemberDeclarationSyntax> members)
+        {
+            foreach (var member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax ns && (HasAlias(ns.Usings) || AnyNamespaceHasAlias(ns.Members)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, bool anyUsingAlias, CompilationSession session)
     {
         var model = context.SemanticModel;
         var root = model.SyntaxTree.GetRoot(context.CancellationToken);
@@ -154,8 +187,10 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         {
             if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax } list } attribute
                 || (list.Target is { } target && !target.Identifier.IsKind(SyntaxKind.MethodKeyword))
-                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
+                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments
+                || (!anyUsingAlias && Generator.DeclarationFingerprint.RightmostName(attribute.Name) is not ("Stage" or "StageAttribute")))
             {
+                // Bind only what can be [Stage]: attributes written with its name, unless an alias may rename it.
                 continue;
             }
 
