@@ -130,6 +130,40 @@ public sealed class IncrementalTests
         Assert.Equal("NoCore", moved.Location.SourceTree!.ToString().Substring(moved.Location.SourceSpan.Start, "NoCore".Length));
     }
 
+    [Fact]
+    public void Attributes_written_under_an_alias_or_qualified_are_found_like_any_other()
+    {
+        const string aliases = "global using Timed = RagMonitor.StageAttribute;";
+        const string source = ShapeCases.Usings + """
+            using Request = RagMonitor.MonitoredRequestAttribute;
+
+            namespace Demo;
+
+            public sealed partial class Aliased
+            {
+                [Timed("timed")]
+                public partial int Run();
+
+                [global::RagMonitor.Stage("qualified")]
+                public partial int RunQualified();
+
+                [Request("ask")]
+                public partial int Ask();
+
+                private int RunCore() => 1;
+                private int RunQualifiedCore() => 2;
+                private int AskCore() => 3;
+            }
+            """;
+        var result = GeneratorHarness.Run(aliases, source);
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        var text = result.Single();
+        Assert.Contains("BeginStage(\"timed\")", text, System.StringComparison.Ordinal);
+        Assert.Contains("BeginStage(\"qualified\")", text, System.StringComparison.Ordinal);
+        Assert.Contains("\"ask\"", text, System.StringComparison.Ordinal);
+    }
+
     private static TreeMethods Find(Compilation compilation, SyntaxTree tree, List<string> classified) =>
         TreeMethodsFinder.Find(
             tree,

@@ -185,7 +185,7 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         var root = model.SyntaxTree.GetRoot(context.CancellationToken);
         foreach (var node in root.DescendantNodes(static n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or ExpressionSyntax)))
         {
-            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax } list } attribute
+            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax declaration } list } attribute
                 || (list.Target is { } target && !target.Identifier.IsKind(SyntaxKind.MethodKeyword))
                 || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments
                 || (!anyUsingAlias && Generator.DeclarationFingerprint.RightmostName(attribute.Name) is not ("Stage" or "StageAttribute")))
@@ -195,18 +195,37 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             }
 
             context.CancellationToken.ThrowIfCancellationRequested();
-            if (model.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
-                || !SymbolEqualityComparer.Default.Equals(constructor.ContainingType, stageAttribute))
+            if (StageNameOf(model, declaration, attribute, stageAttribute, context.CancellationToken) is { } name)
             {
-                continue;
-            }
-
-            var expression = arguments.Arguments[0].Expression;
-            if (model.GetConstantValue(expression, context.CancellationToken) is { HasValue: true, Value: string name })
-            {
-                session.Add(name, expression.GetLocation(), context.ReportDiagnostic);
+                session.Add(name, arguments.Arguments[0].Expression.GetLocation(), context.ReportDiagnostic);
             }
         }
+    }
+
+    /// <summary>
+    /// The stage name <paramref name="attribute"/> gives <paramref name="declaration"/>, when it is <c>[Stage]</c> with a
+    /// constant string. Read from the method symbol's attributes, which the compiler binds once for the build anyway
+    /// (binding each attribute again through the semantic model was most of this analyzer's time, issue 14).
+    /// </summary>
+    private static string? StageNameOf(SemanticModel model, MethodDeclarationSyntax declaration, AttributeSyntax attribute, INamedTypeSymbol stageAttribute, System.Threading.CancellationToken cancellationToken)
+    {
+        if (model.GetDeclaredSymbol(declaration, cancellationToken) is not { } method)
+        {
+            return null;
+        }
+
+        foreach (var data in method.GetAttributes())
+        {
+            if (data.ApplicationSyntaxReference is { } reference
+                && reference.Span == attribute.Span
+                && reference.SyntaxTree == attribute.SyntaxTree
+                && SymbolEqualityComparer.Default.Equals(data.AttributeClass, stageAttribute))
+            {
+                return data.ConstructorArguments.Length == 1 && data.ConstructorArguments[0] is { Kind: TypedConstantKind.Primitive, Value: string name } ? name : null;
+            }
+        }
+
+        return null;
     }
 
     private static void AnalyzeInvocation(
