@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using RagMonitor.Generators.Generator;
 
 namespace RagMonitor.Benchmarks;
@@ -29,12 +30,15 @@ public static class GeneratorEditStopwatch
         var trees = Enumerable.Range(0, Files).Select(f => CSharpSyntaxTree.ParseText(Source(f, coreBody: 0, stageSuffix: string.Empty), parseOptions, path: $"Stages{f:D3}.cs")).ToArray();
         var compilation = CSharpCompilation.Create("BuildCost", trees, References(), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-        // The first run: everything is new (what a clean build's generator pass does).
+        // The first run: everything is new (what a clean build's generator pass does). Each run gets newly parsed trees
+        // in a new compilation, so that nothing the generator keeps per syntax tree or compilation can be reused.
         var first = new List<double>();
         for (var run = 0; run < 5; run++)
         {
+            var newTrees = Enumerable.Range(0, Files).Select(f => CSharpSyntaxTree.ParseText(Source(f, coreBody: 0, stageSuffix: string.Empty), parseOptions, path: $"Stages{f:D3}.cs")).ToArray();
+            var newCompilation = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(newTrees);
             var watch = Stopwatch.StartNew();
-            var fresh = NewDriver(parseOptions).RunGenerators(compilation);
+            var fresh = NewDriver(parseOptions).RunGenerators(newCompilation);
             watch.Stop();
             first.Add(watch.Elapsed.TotalMilliseconds);
             if (run == 0)
@@ -119,6 +123,37 @@ public static class GeneratorEditStopwatch
         {
             Console.WriteLine($"  {steps[step].Name}, 2,000 methods after one edit, median of {edits}: {Median(times[step]):F1} ms (p90 {Percentile(times[step], 0.9):F1}; count {counts[step]})");
         }
+
+        ProfileAnalyzers(parseOptions);
+    }
+
+    /// <summary>
+    /// The analyzers on the same 2,000 methods with their generated wrappers (as in a build): Roslyn's own execution
+    /// time per analyzer (what <c>-p:ReportAnalyzer=true</c> reports), each run on a fresh compilation, median of 5.
+    /// </summary>
+    private static void ProfileAnalyzers(CSharpParseOptions parseOptions)
+    {
+        var trees = Enumerable.Range(0, Files).Select(f => CSharpSyntaxTree.ParseText(Source(f, coreBody: 0, stageSuffix: string.Empty), parseOptions, path: $"Stages{f:D3}.cs")).ToArray();
+        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+        var references = References();
+        NewDriver(parseOptions).RunGeneratorsAndUpdateCompilation(CSharpCompilation.Create("BuildCost", trees, references, options), out var generated, out _);
+        var naming = new List<double>();
+        var declaration = new List<double>();
+        var diagnostics = 0;
+        for (var run = 0; run < 5; run++)
+        {
+            var stageNames = new Generators.Analyzers.Naming.StageNameAnalyzer();
+            var declarations = new Generators.Analyzers.Declaration.DeclarationAnalyzer();
+            var analyzerOptions = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true);
+            var withAnalyzers = CSharpCompilation.Create("BuildCost", generated.SyntaxTrees, references, options)
+                .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(stageNames, declarations), analyzerOptions);
+            diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult().Length;
+            naming.Add(withAnalyzers.GetAnalyzerTelemetryInfoAsync(stageNames, default).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+            declaration.Add(withAnalyzers.GetAnalyzerTelemetryInfoAsync(declarations, default).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"  analyzers on a fresh compilation with the wrappers, Roslyn's execution time, median of 5: StageNameAnalyzer {Median(naming):F1} ms (p90 {Percentile(naming, 0.9):F1}), DeclarationAnalyzer {Median(declaration):F1} ms; {diagnostics} diagnostics");
     }
 
     private static IEnumerable<IMethodSymbol> Symbols(Compilation compilation)

@@ -51,18 +51,23 @@ public sealed class MonitorGenerator : IIncrementalGenerator
     {
         context.RegisterPostInitializationOutput(static output => output.AddSource(MarkerHintName, MarkerText));
 
-        var stages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.StageAttributeName,
-                static (_, _) => true,
-                static (attributeContext, cancellationToken) => Parse(attributeContext, MonitorKind.Stage, cancellationToken))
+        // Not ForAttributeWithMetadataName: its transform binds every attributed method again in each new compilation,
+        // which after a one-character edit in a method body cost as much as classifying them all (issue 14). One entry
+        // per tree instead, whose classification is kept while the rest of the compilation declares the same things
+        // (see TreeMethodsFinder); the transform itself is syntax-only until a tree needs classifying.
+        var trees = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is CompilationUnitSyntax,
+                static (syntaxContext, cancellationToken) => TreeMethodsFinder.Find(
+                    syntaxContext.Node.SyntaxTree, () => syntaxContext.SemanticModel, Parse, cancellationToken))
+            .WithTrackingName(TrackingNames.TreeMethods);
+
+        var stages = trees
+            .SelectMany(static (tree, _) => tree.Stages)
             .WithTrackingName(TrackingNames.StageMethods);
 
-        var requests = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownTypes.MonitoredRequestAttributeName,
-                static (_, _) => true,
-                static (attributeContext, cancellationToken) => Parse(attributeContext, MonitorKind.Request, cancellationToken))
+        var requests = trees
+            .SelectMany(static (tree, _) => tree.Requests)
             .WithTrackingName(TrackingNames.RequestMethods);
 
         var validStages = stages
@@ -148,17 +153,17 @@ public sealed class MonitorGenerator : IIncrementalGenerator
         output.AddSource(file.HintName, text);
     }
 
-    private static ClassifiedMethod Parse(GeneratorAttributeSyntaxContext context, MonitorKind kind, CancellationToken cancellationToken)
+    private static ClassifiedMethod Parse(SyntaxNode targetNode, ISymbol targetSymbol, Compilation compilation, TreeMethodsFinder.Kind kind, CancellationToken cancellationToken)
     {
         try
         {
-            if (context.TargetSymbol is not IMethodSymbol method)
+            if (targetSymbol is not IMethodSymbol method)
             {
                 return ClassifiedMethod.None;
             }
 
-            var known = KnownTypes.For(context.SemanticModel.Compilation);
-            if (known is null || (kind == MonitorKind.Request && HasAttribute(method, known.StageAttribute)))
+            var known = KnownTypes.For(compilation);
+            if (known is null || (kind == TreeMethodsFinder.Kind.Request && HasAttribute(method, known.StageAttribute)))
             {
                 // With both attributes, the stage step reports RMON007 once.
                 return ClassifiedMethod.None;
@@ -172,8 +177,8 @@ public sealed class MonitorGenerator : IIncrementalGenerator
         {
             var failure = new DiagnosticInfo(
                 DiagnosticDescriptors.GeneratorFailure,
-                LocationInfo.From(context.TargetNode.GetLocation()),
-                new[] { context.TargetSymbol.ToDisplayString(), exception.GetType().Name, exception.Message }.ToEquatableArray(),
+                LocationInfo.From(targetNode.GetLocation()),
+                new[] { targetSymbol.ToDisplayString(), exception.GetType().Name, exception.Message }.ToEquatableArray(),
                 null);
             return new ClassifiedMethod(null, new[] { failure }.ToEquatableArray());
         }

@@ -3,6 +3,7 @@ namespace RagMonitor.Generators.Generator;
 /// <summary>Names of the generator's pipeline steps, for <c>WithTrackingName</c> and the caching tests.</summary>
 internal static class TrackingNames
 {
+    public const string TreeMethods = nameof(TreeMethods);
     public const string StageMethods = nameof(StageMethods);
     public const string RequestMethods = nameof(RequestMethods);
     public const string ValidStageMethods = nameof(ValidStageMethods);
@@ -14,5 +15,5 @@ internal static class TrackingNames
     public const string TypeFiles = nameof(TypeFiles);
 
     /// <summary>Every step name above.</summary>
-    public static readonly string[] All = [StageMethods, RequestMethods, ValidStageMethods, ValidRequestMethods, StageDiagnostics, RequestDiagnostics, HasDeclarationErrors, AllMethods, TypeFiles];
+    public static readonly string[] All = [TreeMethods, StageMethods, RequestMethods, ValidStageMethods, ValidRequestMethods, StageDiagnostics, RequestDiagnostics, HasDeclarationErrors, AllMethods, TypeFiles];
 }

@@ -1,7 +1,9 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using RagMonitor.Generators.Generator;
+using RagMonitor.Generators.Helpers;
 using RagMonitor.Generators.Model;
 
 namespace RagMonitor.Generators.Tests.Generation;
@@ -60,6 +62,121 @@ public sealed class IncrementalTests
 
         GeneratorHarness.AssertFullyCached(run);
     }
+
+    [Fact]
+    public void Editing_a_method_body_classifies_only_the_edited_file_again()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(RetrieverSource, GraderSource);
+        var retriever = compilation.SyntaxTrees.Single(static t => t.FilePath == "Source0.cs");
+        var grader = compilation.SyntaxTrees.Single(static t => t.FilePath == "Source1.cs");
+        var classified = new List<string>();
+        Assert.Single(Find(compilation, retriever, classified).Stages);
+        Assert.Single(Find(compilation, grader, classified).Stages);
+        Assert.Equal(new[] { "Source0.cs", "Source1.cs" }, classified);
+
+        // A Core body edit in the grader's file (a longer text, so every position after it moves): only that file is
+        // classified again, the retriever's result is kept, and the grader's diagnostics-free result is equal.
+        classified.Clear();
+        var bodyEdit = compilation.ReplaceSyntaxTree(grader, CSharpSyntaxTree.ParseText(
+            GraderSource.Replace("document.Length;", "document.Length * 2 + 1;"), GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        var editedGrader = bodyEdit.SyntaxTrees.Single(static t => t.FilePath == "Source1.cs");
+        var before = Find(compilation, grader, new List<string>());
+        Assert.Equal(before, Find(bodyEdit, editedGrader, classified));
+        Find(bodyEdit, retriever, classified);
+        Assert.Equal(new[] { "Source1.cs" }, classified);
+
+        // A stage name edit changes only that method's classification: the other file is kept too.
+        classified.Clear();
+        var renamed = bodyEdit.ReplaceSyntaxTree(editedGrader, CSharpSyntaxTree.ParseText(
+            GraderSource.Replace("\"grading\"", "\"relevance_grading\""), GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        Assert.Equal("relevance_grading", Find(renamed, renamed.SyntaxTrees.Single(static t => t.FilePath == "Source1.cs"), classified).Stages[0].Spec!.MonitoredName);
+        Find(renamed, retriever, classified);
+        Assert.Equal(new[] { "Source1.cs" }, classified);
+
+        // A declaration edit (a new member, here a monitor field the wrappers would use) classifies every file again.
+        classified.Clear();
+        var declarationEdit = renamed.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace Demo; public sealed partial class Retriever { private readonly RagMonitor.PerformanceMonitor _monitor = new(); }", GeneratorHarness.ParseOptions, path: "Monitor.cs"));
+        var withMonitor = Find(declarationEdit, retriever, classified);
+        Assert.Equal(new[] { "Source0.cs" }, classified);
+        Assert.Contains("_monitor", withMonitor.Stages[0].Spec!.MonitorExpression, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_declaration_error_moves_with_its_method_after_a_body_edit_above_it()
+    {
+        const string source = ShapeCases.Usings + """
+            namespace Demo;
+
+            public sealed partial class Broken
+            {
+                private int Helper() => 1;
+
+                [Stage("no_core")]
+                public partial int NoCore();
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var first = Assert.Single(driver.GetRunResult().Diagnostics);
+
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(
+            source.Replace("=> 1;", "=> 1 + 2 + 3;"), GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var moved = Assert.Single(driver.RunGenerators(edited).GetRunResult().Diagnostics);
+
+        Assert.Equal("RMON003", moved.Id);
+        Assert.Equal(first.Location.SourceSpan.Start + 8, moved.Location.SourceSpan.Start);
+        Assert.Equal("NoCore", moved.Location.SourceTree!.ToString().Substring(moved.Location.SourceSpan.Start, "NoCore".Length));
+    }
+
+    [Fact]
+    public void Attributes_written_under_an_alias_or_qualified_are_found_like_any_other()
+    {
+        const string aliases = "global using Timed = RagMonitor.StageAttribute;";
+        const string source = ShapeCases.Usings + """
+            using Request = RagMonitor.MonitoredRequestAttribute;
+
+            namespace Demo;
+
+            public sealed partial class Aliased
+            {
+                [Timed("timed")]
+                public partial int Run();
+
+                [global::RagMonitor.Stage("qualified")]
+                public partial int RunQualified();
+
+                [Request("ask")]
+                public partial int Ask();
+
+                private int RunCore() => 1;
+                private int RunQualifiedCore() => 2;
+                private int AskCore() => 3;
+            }
+            """;
+        var result = GeneratorHarness.Run(aliases, source);
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        var text = result.Single();
+        Assert.Contains("BeginStage(\"timed\")", text, System.StringComparison.Ordinal);
+        Assert.Contains("BeginStage(\"qualified\")", text, System.StringComparison.Ordinal);
+        Assert.Contains("\"ask\"", text, System.StringComparison.Ordinal);
+    }
+
+    private static TreeMethods Find(Compilation compilation, SyntaxTree tree, List<string> classified) =>
+        TreeMethodsFinder.Find(
+            tree,
+            () => compilation.GetSemanticModel(tree),
+            (node, symbol, current, kind, cancellationToken) =>
+            {
+                classified.Add(node.SyntaxTree.FilePath);
+                var known = RagMonitor.Generators.Parsing.KnownTypes.For(current)!;
+                var diagnostics = new List<DiagnosticInfo>();
+                var spec = RagMonitor.Generators.Parsing.MonitoredMethodClassifier.Classify((IMethodSymbol)symbol, known, diagnostics, cancellationToken);
+                return new ClassifiedMethod(spec, diagnostics.ToEquatableArray());
+            },
+            default);
 
     [Fact]
     public void Changing_one_attribute_argument_regenerates_only_that_types_file()

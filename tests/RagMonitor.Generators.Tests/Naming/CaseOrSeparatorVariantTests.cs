@@ -102,6 +102,40 @@ public sealed class CaseOrSeparatorVariantTests
     }
 
     [Fact]
+    public async Task Stage_attributes_written_under_an_alias_take_part()
+    {
+        // The analyzer binds only attributes named Stage, unless a file has a using alias: then it binds them all.
+        const string aliases = """
+            global using Timed = RagMonitor.StageAttribute;
+            """;
+        const string source = """
+            using RagMonitor;
+            using Step = RagMonitor.StageAttribute;
+
+            public sealed partial class Pipeline
+            {
+                [Stage("generation")]
+                private partial void Generate();
+
+                [Step({|RMON009:"gene_ration"|})]
+                private partial void GenerateAgain();
+
+                [Timed({|RMON009:"gen_eration"|})]
+                private partial void GenerateOnceMore();
+
+                [System.Obsolete("Generation")]
+                private partial void Old();
+
+                private partial void Generate() { }
+                private partial void GenerateAgain() { }
+                private partial void GenerateOnceMore() { }
+                private partial void Old() { }
+            }
+            """;
+        await new NamingTest(aliases, source).RunAsync();
+    }
+
+    [Fact]
     public async Task Attributes_and_every_explicit_api_take_part()
     {
         const string source = """

@@ -88,7 +88,8 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             // Not a symbol action: the generator marks its implementation part [GeneratedCode], and
             // attributes of partial-method parts merge, so Roslyn treats every wrapped method as
             // generated code and would skip it. The user's file itself is not generated.
-            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, session));
+            var anyUsingAlias = AnyUsingAlias(compilation, context.CancellationToken);
+            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, anyUsingAlias, session));
         }
 
         if (monitorType is not null)
@@ -146,32 +147,85 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
         return methods;
     }
 
-    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, CompilationSession session)
+    /// <summary>
+    /// Whether any file has a <c>using X = ...;</c> directive (also <c>global using</c>): <c>[Stage]</c> may then be written
+    /// under another name, so every attribute is bound; without one, only attributes named <c>Stage</c> are.
+    /// </summary>
+    private static bool AnyUsingAlias(Compilation compilation, System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax root && (HasAlias(root.Usings) || AnyNamespaceHasAlias(root.Members)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool HasAlias(SyntaxList<UsingDirectiveSyntax> usings) => usings.Any(static u => u.Alias is not null);
+
+        static bool AnyNamespaceHasAlias(SyntaxList<MemberDeclarationSyntax> members)
+        {
+            foreach (var member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax ns && (HasAlias(ns.Usings) || AnyNamespaceHasAlias(ns.Members)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static void AnalyzeStageAttributes(SemanticModelAnalysisContext context, INamedTypeSymbol stageAttribute, bool anyUsingAlias, CompilationSession session)
     {
         var model = context.SemanticModel;
         var root = model.SyntaxTree.GetRoot(context.CancellationToken);
         foreach (var node in root.DescendantNodes(static n => n is not (BlockSyntax or ArrowExpressionClauseSyntax or ExpressionSyntax)))
         {
-            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax } list } attribute
+            if (node is not AttributeSyntax { Parent: AttributeListSyntax { Parent: MethodDeclarationSyntax declaration } list } attribute
                 || (list.Target is { } target && !target.Identifier.IsKind(SyntaxKind.MethodKeyword))
-                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
+                || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments
+                || (!anyUsingAlias && Generator.DeclarationFingerprint.RightmostName(attribute.Name) is not ("Stage" or "StageAttribute")))
             {
+                // Bind only what can be [Stage]: attributes written with its name, unless an alias may rename it.
                 continue;
             }
 
             context.CancellationToken.ThrowIfCancellationRequested();
-            if (model.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
-                || !SymbolEqualityComparer.Default.Equals(constructor.ContainingType, stageAttribute))
+            if (StageNameOf(model, declaration, attribute, stageAttribute, context.CancellationToken) is { } name)
             {
-                continue;
-            }
-
-            var expression = arguments.Arguments[0].Expression;
-            if (model.GetConstantValue(expression, context.CancellationToken) is { HasValue: true, Value: string name })
-            {
-                session.Add(name, expression.GetLocation(), context.ReportDiagnostic);
+                session.Add(name, arguments.Arguments[0].Expression.GetLocation(), context.ReportDiagnostic);
             }
         }
+    }
+
+    /// <summary>
+    /// The stage name <paramref name="attribute"/> gives <paramref name="declaration"/>, when it is <c>[Stage]</c> with a
+    /// constant string. Read from the method symbol's attributes, which the compiler binds once for the build anyway
+    /// (binding each attribute again through the semantic model was most of this analyzer's time, issue 14).
+    /// </summary>
+    private static string? StageNameOf(SemanticModel model, MethodDeclarationSyntax declaration, AttributeSyntax attribute, INamedTypeSymbol stageAttribute, System.Threading.CancellationToken cancellationToken)
+    {
+        if (model.GetDeclaredSymbol(declaration, cancellationToken) is not { } method)
+        {
+            return null;
+        }
+
+        foreach (var data in method.GetAttributes())
+        {
+            if (data.ApplicationSyntaxReference is { } reference
+                && reference.Span == attribute.Span
+                && reference.SyntaxTree == attribute.SyntaxTree
+                && SymbolEqualityComparer.Default.Equals(data.AttributeClass, stageAttribute))
+            {
+                return data.ConstructorArguments.Length == 1 && data.ConstructorArguments[0] is { Kind: TypedConstantKind.Primitive, Value: string name } ? name : null;
+            }
+        }
+
+        return null;
     }
 
     private static void AnalyzeInvocation(

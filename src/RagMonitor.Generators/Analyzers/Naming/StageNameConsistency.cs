@@ -143,6 +143,9 @@ internal static class StageNameConsistency
     /// none below 4, which are never typos) are hashed without building strings, the (hash, key) pairs
     /// sorted, and only keys sharing a hash are compared. A hash collision only adds a candidate that
     /// the exact check then rejects. Near-linear in the number of names instead of quadratic.
+    /// Names whose digits differ are never typos (<see cref="TypoRule"/>), so every hash starts from a hash of
+    /// the key's digits: numbered names (<c>stage_001_1</c> … <c>stage_199_9</c>, whose deletion variants
+    /// mostly coincide) are never paired at all (issue 14: 2,000 such names made two million pairs).
     /// </summary>
     private static IEnumerable<(NameGroup First, NameGroup Second)> CandidatePairs(List<NameGroup> groups, CancellationToken cancellationToken)
     {
@@ -165,10 +168,11 @@ internal static class StageNameConsistency
                 continue;
             }
 
-            Add(VariantHash(key, -1, -1), index);
+            var seed = DigitsHash(groups[index].Form.Digits);
+            Add(VariantHash(seed, key, -1, -1), index);
             for (var first = 0; first < key.Length; first++)
             {
-                Add(VariantHash(key, first, -1), index);
+                Add(VariantHash(seed, key, first, -1), index);
                 if (deletions < 2)
                 {
                     continue;
@@ -176,7 +180,7 @@ internal static class StageNameConsistency
 
                 for (var second = first + 1; second < key.Length; second++)
                 {
-                    Add(VariantHash(key, first, second), index);
+                    Add(VariantHash(seed, key, first, second), index);
                 }
             }
         }
@@ -216,10 +220,22 @@ internal static class StageNameConsistency
         }
     }
 
-    // FNV-1a over the key without the characters at positions skipFirst and skipSecond (-1: none).
-    private static long VariantHash(string key, int skipFirst, int skipSecond)
+    // FNV-1a over a name's digits: the starting value of its variants' hashes.
+    private static long DigitsHash(string digits)
     {
         var hash = unchecked((long)14695981039346656037UL);
+        foreach (var digit in digits)
+        {
+            hash = unchecked((hash ^ digit) * 1099511628211L);
+        }
+
+        return unchecked((hash ^ '|') * 1099511628211L);
+    }
+
+    // FNV-1a, continued from seed, over the key without the characters at positions skipFirst and skipSecond (-1: none).
+    private static long VariantHash(long seed, string key, int skipFirst, int skipSecond)
+    {
+        var hash = seed;
         for (var i = 0; i < key.Length; i++)
         {
             if (i == skipFirst || i == skipSecond)
