@@ -232,8 +232,8 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
                 {projects}
                   </ItemGroup>
                   <Target Name="Build">
-                    <MSBuild s_projects="@(ProjectToBuild)" Targets="Restore" Properties="_Restore=1" BuildInParallel="true" ContinueOnError="true" />
-                    <MSBuild s_projects="@(ProjectToBuild)" Targets="Build" BuildInParallel="true" ContinueOnError="true" />
+                    <MSBuild Projects="@(ProjectToBuild)" Targets="Restore" Properties="_Restore=1" BuildInParallel="true" ContinueOnError="true" />
+                    <MSBuild Projects="@(ProjectToBuild)" Targets="Build" BuildInParallel="true" ContinueOnError="true" />
                   </Target>
                 </Project>
                 """);

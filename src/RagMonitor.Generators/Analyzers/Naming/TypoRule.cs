@@ -33,7 +33,7 @@ internal static class TypoRule
         "s", "es", "ed", "ing", "er", "ers", "or", "ors", "al", "als", "ion", "ions", "ation", "ations", "ment", "ments",
     };
 
-    // s_prefixes that make a different word from the same stem (search / research, encode / decode).
+    // Prefixes that make a different word from the same stem (search / research, encode / decode).
     private static readonly string[] s_prefixes =
     {
         "re", "de", "en", "un", "in", "pre", "dis", "co", "sub", "post", "over", "under",
