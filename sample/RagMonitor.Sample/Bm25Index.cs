@@ -13,7 +13,7 @@ public sealed class Bm25Index
     private const double K1 = 1.2;
     private const double B = 0.75;
 
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_stopWords = new(StringComparer.Ordinal)
     {
         "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "in", "is", "it",
         "of", "on", "or", "should", "that", "the", "this", "to", "we", "what", "when", "which", "why", "with",
@@ -97,7 +97,7 @@ public sealed class Bm25Index
                     term = term[..^1];
                 }
 
-                if (!StopWords.Contains(term))
+                if (!s_stopWords.Contains(term))
                 {
                     terms.Add(term);
                 }

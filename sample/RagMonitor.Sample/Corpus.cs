@@ -12,7 +12,7 @@ public sealed record Document(int Id, string Title, string Text);
 /// </summary>
 public static class Corpus
 {
-    private static readonly (string Topic, string[] Facts)[] Topics =
+    private static readonly (string Topic, string[] Facts)[] s_topics =
     {
         ("vector databases", new[]
         {
@@ -89,7 +89,7 @@ public static class Corpus
         }),
     };
 
-    private static readonly string[] Openers =
+    private static readonly string[] s_openers =
     {
         "In practice, {0} {1}.",
         "A common finding is that {0} {1}.",
@@ -98,7 +98,7 @@ public static class Corpus
         "In production, {0} {1}.",
     };
 
-    private static readonly string[] Closers =
+    private static readonly string[] s_closers =
     {
         "This matters most under load.",
         "Measure it before optimising.",
@@ -115,12 +115,12 @@ public static class Corpus
         var documents = new List<Document>(count);
         for (var id = 0; id < count; id++)
         {
-            var (topic, facts) = Topics[id % Topics.Length];
+            var (topic, facts) = s_topics[id % s_topics.Length];
             var first = facts[random.Next(facts.Length)];
             var second = facts[random.Next(facts.Length)];
-            var opener = Openers[random.Next(Openers.Length)];
+            var opener = s_openers[random.Next(s_openers.Length)];
             var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, opener, Capitalize(topic), first)
-                + " " + Capitalize(topic) + " also " + second + ". " + Closers[random.Next(Closers.Length)];
+                + " " + Capitalize(topic) + " also " + second + ". " + s_closers[random.Next(s_closers.Length)];
             documents.Add(new Document(id, $"Note {id}: {topic}", text));
         }
 

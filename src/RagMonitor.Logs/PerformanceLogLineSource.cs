@@ -2,9 +2,9 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 
 namespace RagMonitor.OpenTelemetry;

@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
-using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
@@ -40,7 +39,7 @@ namespace RagMonitor.Benchmarks;
 [MemoryDiagnoser]
 public class AnalyzerBenchmarks
 {
-    private static readonly string[] Vocabulary =
+    private static readonly string[] s_vocabulary =
     {
         "retrieval", "grading", "generation", "query_rewrite", "embedding", "rerank", "chunking", "tokenize",
         "vector_search", "keyword_search", "hybrid_merge", "dedupe", "summarize", "classify", "moderation",
@@ -163,10 +162,10 @@ public class AnalyzerBenchmarks
         {
             // 40 groups of 50 names that differ in a short last word: the typo pass compares them all.
             var suffix = method / 40;
-            return $"{Vocabulary[method % 40]}_{(char)('a' + (suffix / 26))}{(char)('a' + (suffix % 26))}";
+            return $"{s_vocabulary[method % 40]}_{(char)('a' + (suffix / 26))}{(char)('a' + (suffix % 26))}";
         }
 
-        var name = Vocabulary[method % 40];
+        var name = s_vocabulary[method % 40];
         if (Names == "Consistent")
         {
             return name;

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 
@@ -21,7 +20,7 @@ public partial class GeneratedWrapperBenchmarks
     // The single PerformanceMonitor member: the generated wrappers use it.
     private PerformanceMonitor _monitor = null!;
     private RequestScope _request;
-    private int _value = 1;
+    private readonly int _value = 1;
 
     [GlobalSetup]
     public void Setup()

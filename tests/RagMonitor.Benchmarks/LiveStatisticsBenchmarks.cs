@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 

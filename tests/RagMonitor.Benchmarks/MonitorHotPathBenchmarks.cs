@@ -4,7 +4,6 @@ using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 

@@ -4,7 +4,6 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 

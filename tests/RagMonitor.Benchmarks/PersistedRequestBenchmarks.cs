@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using BenchmarkDotNet.Attributes;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 

@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using RagMonitor;
 
 namespace RagMonitor.Benchmarks;
 

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using RagMonitor;
 
 namespace RagMonitor.Logs.Tests;
 
@@ -14,7 +13,7 @@ namespace RagMonitor.Logs.Tests;
 /// </summary>
 public sealed class PerformanceLogLayoutLaneTests
 {
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Lines in the writer's layout with the variations the writer can produce, and a few it cannot.</summary>
     private static IEnumerable<string> LayoutLines()
@@ -38,15 +37,15 @@ public sealed class PerformanceLogLayoutLaneTests
     {
         PerformanceLogRecord r = entry.ToRecord();
         var b = new StringBuilder();
-        b.Append(C, $"{r.StartTimeSeconds:R}|{r.TotalTimeSeconds:R}|{r.Timestamp:O}|{r.RequestName}|{r.RequestId}|{r.Status}|{r.ErrorType}|{r.AllocatedBytes}|{r.GcCollections}|");
+        b.Append(s_invariant, $"{r.StartTimeSeconds:R}|{r.TotalTimeSeconds:R}|{r.Timestamp:O}|{r.RequestName}|{r.RequestId}|{r.Status}|{r.ErrorType}|{r.AllocatedBytes}|{r.GcCollections}|");
         foreach (LogStageRecord s in r.Stages)
         {
-            b.Append(C, $"[{s.Name}|{s.DurationSeconds:R}|{s.Calls}|{s.Share:R}|{s.Status}|{s.ErrorType}|{string.Join(";", s.Metadata.Select(m => m.Key + "=" + m.Value.Kind + ":" + m.Value))}]");
+            b.Append(s_invariant, $"[{s.Name}|{s.DurationSeconds:R}|{s.Calls}|{s.Share:R}|{s.Status}|{s.ErrorType}|{string.Join(";", s.Metadata.Select(m => m.Key + "=" + m.Value.Kind + ":" + m.Value))}]");
         }
 
         foreach (LogBottleneckRecord x in r.Bottlenecks)
         {
-            b.Append(C, $"<{x.Stage}|{x.Share:R}|{x.Rule}>");
+            b.Append(s_invariant, $"<{x.Stage}|{x.Share:R}|{x.Rule}>");
         }
 
         return b.ToString();
@@ -154,16 +153,16 @@ public sealed class PerformanceLogLayoutLaneTests
         for (int n = 0; n < 4000; n++)
         {
             var b = new StringBuilder();
-            string Num() => random.Next(4) == 0 ? numbers[random.Next(numbers.Length)] : (random.NextDouble() * 10).ToString("0.######", C);
+            string Num() => random.Next(4) == 0 ? numbers[random.Next(numbers.Length)] : (random.NextDouble() * 10).ToString("0.######", s_invariant);
             string Name() => names[random.Next(names.Length)];
             b.Append("{\"start_time\":").Append(Num()).Append(",\"total_time\":").Append(Num());
-            b.Append(C, $",\"timestamp\":\"2026-11-29T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}.{random.Next(1000000):000000}+0{random.Next(3)}:00\",\"stages\":{{");
+            b.Append(s_invariant, $",\"timestamp\":\"2026-11-29T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}.{random.Next(1000000):000000}+0{random.Next(3)}:00\",\"stages\":{{");
             int stages = random.Next(5);
             for (int s = 0; s < stages; s++)
             {
                 b.Append(s > 0 ? "," : string.Empty).Append('"').Append(Name()).Append("\":{\"duration\":").Append(Num())
                     .Append(",\"metadata\":").Append(random.Next(3) == 0 ? "{\"k\":" + Num() + "}" : "{}")
-                    .Append(",\"calls\":").Append(random.Next(5) == 0 ? Num() : random.Next(1, 4).ToString(C))
+                    .Append(",\"calls\":").Append(random.Next(5) == 0 ? Num() : random.Next(1, 4).ToString(s_invariant))
                     .Append(",\"share\":").Append(Num()).Append(",\"status\":\"").Append(statuses[random.Next(statuses.Length)]).Append('"');
                 if (random.Next(4) == 0)
                 {
@@ -189,7 +188,7 @@ public sealed class PerformanceLogLayoutLaneTests
             b.Append(']');
             if (random.Next(3) == 0)
             {
-                b.Append(",\"allocated_bytes\":").Append(random.Next(2) == 0 ? random.Next().ToString(C) : Num()).Append(",\"gc_collections\":").Append(random.Next(9));
+                b.Append(",\"allocated_bytes\":").Append(random.Next(2) == 0 ? random.Next().ToString(s_invariant) : Num()).Append(",\"gc_collections\":").Append(random.Next(9));
             }
 
             b.Append('}');
@@ -245,12 +244,12 @@ public sealed class PerformanceLogLayoutLaneTests
 
             var time = new DateTimeOffset(2026, 1 + random.Next(12), 1 + random.Next(28), random.Next(24), random.Next(60), random.Next(60), TimeSpan.FromMinutes(15 * random.Next(-4, 5)))
                 .AddTicks(random.Next(1_000_000) * 10L);
-            string timestamp = time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", C);
+            string timestamp = time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", s_invariant);
             byte[] line = Encoding.ASCII.GetBytes("{\"start_time\":-" + number + ",\"total_time\":" + number + ",\"timestamp\":\"" + timestamp + "\",\"stages\":{},\"request\":\"r\",\"request_id\":\"1\",\"status\":\"success\",\"bottlenecks\":[]}");
             entry.Reset(line, 0, line.Length, true);
             Assert.True(lane.TryParseLayout(line, entry), Encoding.ASCII.GetString(line));
-            Assert.Equal(double.Parse(number, C), entry.TotalTimeSeconds);
-            Assert.Equal(-double.Parse(number, C), entry.StartTimeSeconds);
+            Assert.Equal(double.Parse(number, s_invariant), entry.TotalTimeSeconds);
+            Assert.Equal(-double.Parse(number, s_invariant), entry.StartTimeSeconds);
             Assert.Equal(time, entry.Timestamp);
             Assert.Equal(time.Offset, entry.Timestamp.Offset);
         }

@@ -198,7 +198,7 @@ internal static class CompareCommand
         row.Verdict,
     };
 
-    private static readonly string[] Headers = { "request", "stage", "n (base / cur)", "p50", "p95", "mean", "p-value", "verdict" };
+    private static readonly string[] s_headers = { "request", "stage", "n (base / cur)", "p50", "p95", "mean", "p-value", "verdict" };
 
     private static string Pair(double a, double b)
         => $"{DisplayFormat.Duration(a)} → {DisplayFormat.Duration(b)} ({DisplayFormat.Change(Comparison.Change(a, b))})";
@@ -207,7 +207,7 @@ internal static class CompareCommand
     {
         console.Write(new Text($"Baseline: {baseline.Directory}\nCurrent:  {current.Directory}\nSelection: {baseline.Describe()}\n"));
         var table = new Table { Border = TableBorder.Rounded };
-        foreach (string header in Headers)
+        foreach (string header in s_headers)
         {
             table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))));
         }
@@ -220,7 +220,7 @@ internal static class CompareCommand
                 "faster" => new Style(Color.Green),
                 _ => Style.Plain,
             };
-            table.AddRow(Cells(row).Select((c, i) => (IRenderable)new Text(c, i == Headers.Length - 1 ? style : Style.Plain)).ToArray());
+            table.AddRow(Cells(row).Select((c, i) => (IRenderable)new Text(c, i == s_headers.Length - 1 ? style : Style.Plain)).ToArray());
         }
 
         console.Write(table);
@@ -234,7 +234,7 @@ internal static class CompareCommand
 
     private static void WriteMarkdown(TextWriter writer, IReadOnlyList<Comparison> rows, string method)
     {
-        writer.WriteLine("| " + string.Join(" | ", Headers) + " |");
+        writer.WriteLine("| " + string.Join(" | ", s_headers) + " |");
         writer.WriteLine("|---|---|---:|---:|---:|---:|---:|---|");
         foreach (Comparison row in rows)
         {

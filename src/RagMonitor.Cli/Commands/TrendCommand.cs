@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
-using System.Linq;
 using RagMonitor.Cli.Analysis;
 using RagMonitor.Cli.Output;
 

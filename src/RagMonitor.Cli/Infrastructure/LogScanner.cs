@@ -16,6 +16,11 @@ internal static class LogScanner
     /// Reads the selected logs on all cores: each chunk of the files gets its own state from <paramref name="create"/>,
     /// filled by <paramref name="visit"/>; the states are passed to <paramref name="merge"/> in file order.
     /// </summary>
+    /// <param name="environment">The console, terminal and error streams of this run.</param>
+    /// <param name="selection">The log directory and the files, dates and filters chosen on the command line.</param>
+    /// <param name="create">Makes an empty state for one chunk of the files.</param>
+    /// <param name="visit">Adds one log entry to a chunk's state.</param>
+    /// <param name="merge">Receives each chunk's filled state, in file order.</param>
     /// <param name="quiet">A second read of the same logs: no messages about missing files or skipped lines (the first read gave them).</param>
     internal static PerformanceLogReadStatistics Scan<TState>(CliEnvironment environment, LogSelection selection, Func<TState> create, Action<TState, PerformanceLogEntry> visit, Action<TState> merge, bool quiet = false)
     {

@@ -16,7 +16,7 @@ internal static class SummaryWriter
 {
     internal static readonly string[] Formats = { "table", "json", "markdown", "csv" };
 
-    private static readonly string[] Headers = { "stage", "count", "failed", "success", "mean", "p50", "p90", "p95", "p99", "max", "share", "bottleneck" };
+    private static readonly string[] s_headers = { "stage", "count", "failed", "success", "mean", "p50", "p90", "p95", "p99", "max", "share", "bottleneck" };
 
     internal static void Write(string format, SummaryModel model, CliEnvironment environment)
     {
@@ -54,7 +54,7 @@ internal static class SummaryWriter
                 Title = new TableTitle($"{request.Name}: {DisplayFormat.Count(request.Count)} requests, {DisplayFormat.Percent(request.SuccessRate)} success"),
                 Border = TableBorder.Rounded,
             };
-            foreach (string header in Headers)
+            foreach (string header in s_headers)
             {
                 var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold)));
                 if (header != "stage")
@@ -140,8 +140,8 @@ internal static class SummaryWriter
             writer.WriteLine();
             writer.WriteLine($"{DisplayFormat.Count(request.Count)} requests, {DisplayFormat.Percent(request.SuccessRate)} success.");
             writer.WriteLine();
-            writer.WriteLine("| " + string.Join(" | ", Headers) + " |");
-            writer.WriteLine("|" + string.Join("|", Headers.Select((h, i) => i == 0 ? "---" : "---:")) + "|");
+            writer.WriteLine("| " + string.Join(" | ", s_headers) + " |");
+            writer.WriteLine("|" + string.Join("|", s_headers.Select((h, i) => i == 0 ? "---" : "---:")) + "|");
             foreach (SummaryRow row in rows)
             {
                 writer.WriteLine("| " + string.Join(" | ", Cells(row).Select(MarkdownText)) + " |");

@@ -15,13 +15,13 @@ internal static class SvgCharts
 
     internal const string OtherColor = "#C8C8C8";
 
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
     internal static string Color(int index) => Palette[index % Palette.Length];
 
     internal static string Escape(string text) => WebUtility.HtmlEncode(text);
 
-    private static string N(double value) => value.ToString("0.##", C);
+    private static string N(double value) => value.ToString("0.##", s_invariant);
 
     /// <summary>A line series of the trend chart.</summary>
     internal sealed record LineSeries(string Label, string Color, bool Dashed, IReadOnlyList<(DateTimeOffset Time, double Value)> Points);
@@ -40,16 +40,16 @@ internal static class SvgCharts
         double Y(double v) => top + plotH - (v / yMax * plotH);
 
         var svg = new StringBuilder();
-        svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Escape(yLabel)} over time\">");
+        svg.Append(s_invariant, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Escape(yLabel)} over time\">");
         AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, unit, "Duration");
         foreach ((DateTimeOffset tick, string label) in TimeTicks(start, end, 8))
         {
             double x = X(tick);
-            svg.Append(C, $"<line x1=\"{N(x)}\" y1=\"{top}\" x2=\"{N(x)}\" y2=\"{top + plotH}\" class=\"grid\"/>");
-            svg.Append(C, $"<text x=\"{N(x)}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\" class=\"tick\">{Escape(label)}</text>");
+            svg.Append(s_invariant, $"<line x1=\"{N(x)}\" y1=\"{top}\" x2=\"{N(x)}\" y2=\"{top + plotH}\" class=\"grid\"/>");
+            svg.Append(s_invariant, $"<text x=\"{N(x)}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\" class=\"tick\">{Escape(label)}</text>");
         }
 
-        svg.Append(C, $"<text x=\"{left + (plotW / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\" class=\"axis-label\">Time (UTC)</text>");
+        svg.Append(s_invariant, $"<text x=\"{left + (plotW / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\" class=\"axis-label\">Time (UTC)</text>");
         foreach (LineSeries s in series)
         {
             if (s.Points.Count == 0)
@@ -58,10 +58,10 @@ internal static class SvgCharts
             }
 
             string dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : string.Empty;
-            svg.Append(C, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"{(s.Dashed ? 1.5 : 2)}\"{dash} points=\"");
+            svg.Append(s_invariant, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"{(s.Dashed ? 1.5 : 2)}\"{dash} points=\"");
             foreach ((DateTimeOffset time, double value) in s.Points)
             {
-                svg.Append(C, $"{N(X(time))},{N(Y(value))} ");
+                svg.Append(s_invariant, $"{N(X(time))},{N(Y(value))} ");
             }
 
             svg.Append("\"/>");
@@ -69,7 +69,7 @@ internal static class SvgCharts
             {
                 foreach ((DateTimeOffset time, double value) in s.Points)
                 {
-                    svg.Append(C, $"<circle cx=\"{N(X(time))}\" cy=\"{N(Y(value))}\" r=\"2.5\" fill=\"{s.Color}\"><title>{Escape(s.Label)} {Escape(DisplayFormat.Time(time))}: {Escape(DisplayFormat.Duration(value))}</title></circle>");
+                    svg.Append(s_invariant, $"<circle cx=\"{N(X(time))}\" cy=\"{N(Y(value))}\" r=\"2.5\" fill=\"{s.Color}\"><title>{Escape(s.Label)} {Escape(DisplayFormat.Time(time))}: {Escape(DisplayFormat.Duration(value))}</title></circle>");
                 }
             }
         }
@@ -89,15 +89,15 @@ internal static class SvgCharts
         double span = Math.Max(1, (end - start).TotalSeconds);
         double columnW = Math.Max(1, (plotW / (double)Math.Max(1, columns.Count)) - 1);
         var svg = new StringBuilder();
-        svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"mean stage time per bucket\">");
+        svg.Append(s_invariant, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"mean stage time per bucket\">");
         AppendYAxis(svg, left, top, plotW, plotH, yMax, yStep, DurationUnit.For(maxY), "Mean time per request");
         foreach ((DateTimeOffset tick, string label) in TimeTicks(start, end, 8))
         {
             double x = left + ((tick - start).TotalSeconds / span * plotW);
-            svg.Append(C, $"<text x=\"{N(x)}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\" class=\"tick\">{Escape(label)}</text>");
+            svg.Append(s_invariant, $"<text x=\"{N(x)}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\" class=\"tick\">{Escape(label)}</text>");
         }
 
-        svg.Append(C, $"<text x=\"{left + (plotW / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\" class=\"axis-label\">Time (UTC)</text>");
+        svg.Append(s_invariant, $"<text x=\"{left + (plotW / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\" class=\"axis-label\">Time (UTC)</text>");
         for (int i = 0; i < columns.Count; i++)
         {
             double x = left + (i * plotW / (double)columns.Count);
@@ -112,7 +112,7 @@ internal static class SvgCharts
 
                 double h = value / yMax * plotH;
                 y -= h;
-                svg.Append(C, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(columnW)}\" height=\"{N(h)}\" fill=\"{stages[s].Color}\"><title>{Escape(DisplayFormat.Time(columns[i].Start))} {Escape(stages[s].Label)}: {Escape(DisplayFormat.Duration(value))}</title></rect>");
+                svg.Append(s_invariant, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(columnW)}\" height=\"{N(h)}\" fill=\"{stages[s].Color}\"><title>{Escape(DisplayFormat.Time(columns[i].Start))} {Escape(stages[s].Label)}: {Escape(DisplayFormat.Duration(value))}</title></rect>");
             }
         }
 
@@ -133,11 +133,11 @@ internal static class SvgCharts
 
         int height = top + (rows.Count * (barH + gap)) + 8;
         var svg = new StringBuilder();
-        svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"stacked breakdown\">");
+        svg.Append(s_invariant, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"stacked breakdown\">");
         for (int r = 0; r < rows.Count; r++)
         {
             double y = top + (r * (barH + gap));
-            svg.Append(C, $"<text x=\"{left - 8}\" y=\"{N(y + (barH / 2.0) + 4)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(rows[r].Label, 24))}</text>");
+            svg.Append(s_invariant, $"<text x=\"{left - 8}\" y=\"{N(y + (barH / 2.0) + 4)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(rows[r].Label, 24))}</text>");
             double x = left;
             foreach ((string segment, string color, double value) in rows[r].Segments)
             {
@@ -147,16 +147,16 @@ internal static class SvgCharts
                 }
 
                 double w = value / max * plotW;
-                svg.Append(C, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{color}\"><title>{Escape(rows[r].Label)} – {Escape(segment)}: {Escape(format(value))}</title></rect>");
+                svg.Append(s_invariant, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{color}\"><title>{Escape(rows[r].Label)} – {Escape(segment)}: {Escape(format(value))}</title></rect>");
                 if (w > 60)
                 {
-                    svg.Append(C, $"<text x=\"{N(x + 4)}\" y=\"{N(y + (barH / 2.0) + 4)}\" class=\"in-bar\">{Escape(Shorten(segment, (int)(w / 7)))}</text>");
+                    svg.Append(s_invariant, $"<text x=\"{N(x + 4)}\" y=\"{N(y + (barH / 2.0) + 4)}\" class=\"in-bar\">{Escape(Shorten(segment, (int)(w / 7)))}</text>");
                 }
 
                 x += w;
             }
 
-            svg.Append(C, $"<text x=\"{N(x + 6)}\" y=\"{N(y + (barH / 2.0) + 4)}\" class=\"value\">{Escape(format(rows[r].Segments.Sum(s => s.Value)))}</text>");
+            svg.Append(s_invariant, $"<text x=\"{N(x + 6)}\" y=\"{N(y + (barH / 2.0) + 4)}\" class=\"value\">{Escape(format(rows[r].Segments.Sum(s => s.Value)))}</text>");
         }
 
         svg.Append("</svg>");
@@ -175,15 +175,15 @@ internal static class SvgCharts
         }
 
         var svg = new StringBuilder();
-        svg.Append(C, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"bars\">");
+        svg.Append(s_invariant, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"bars\">");
         for (int i = 0; i < bars.Count; i++)
         {
             double y = top + (i * (barH + gap));
             double w = Math.Max(0, bars[i].Value / max * plotW);
-            svg.Append(C, $"<text x=\"{left - 8}\" y=\"{N(y + 14)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(bars[i].Label, 32))}</text>");
-            svg.Append(C, $"<rect x=\"{left}\" y=\"{N(y)}\" width=\"{N(plotW)}\" height=\"{barH}\" class=\"track\"/>");
-            svg.Append(C, $"<rect x=\"{left}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{bars[i].Color}\"><title>{Escape(bars[i].Label)}: {Escape(bars[i].Text)}</title></rect>");
-            svg.Append(C, $"<text x=\"{left + plotW + 6}\" y=\"{N(y + 14)}\" class=\"value\">{Escape(bars[i].Text)}</text>");
+            svg.Append(s_invariant, $"<text x=\"{left - 8}\" y=\"{N(y + 14)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(bars[i].Label, 32))}</text>");
+            svg.Append(s_invariant, $"<rect x=\"{left}\" y=\"{N(y)}\" width=\"{N(plotW)}\" height=\"{barH}\" class=\"track\"/>");
+            svg.Append(s_invariant, $"<rect x=\"{left}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{bars[i].Color}\"><title>{Escape(bars[i].Label)}: {Escape(bars[i].Text)}</title></rect>");
+            svg.Append(s_invariant, $"<text x=\"{left + plotW + 6}\" y=\"{N(y + 14)}\" class=\"value\">{Escape(bars[i].Text)}</text>");
         }
 
         svg.Append("</svg>");
@@ -209,7 +209,7 @@ internal static class SvgCharts
         int rows = stages.Count + (hasOther ? 1 : 0) + 1;
         int height = top + (rows * (barH + gap)) + 4;
         var svg = new StringBuilder();
-        svg.Append(C, $"<svg class=\"chart waterfall\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"stage waterfall\">");
+        svg.Append(s_invariant, $"<svg class=\"chart waterfall\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"stage waterfall\">");
         double offset = 0;
         int row = 0;
         void Bar(string label, string color, double from, double seconds, string css)
@@ -217,9 +217,9 @@ internal static class SvgCharts
             double y = top + (row * (barH + gap));
             double x = left + (from / scaleMax * plotW);
             double w = Math.Max(1, seconds / scaleMax * plotW);
-            svg.Append(C, $"<text x=\"{left - 8}\" y=\"{N(y + 12)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(label, 24))}</text>");
-            svg.Append(C, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{color}\" class=\"{css}\"><title>{Escape(label)}: {Escape(DisplayFormat.Duration(seconds))} (from +{Escape(DisplayFormat.Duration(from))})</title></rect>");
-            svg.Append(C, $"<text x=\"{N(Math.Min(x + w + 6, width - 4))}\" y=\"{N(y + 12)}\" class=\"value\"{(x + w + 70 > width ? " text-anchor=\"end\"" : string.Empty)}>{Escape(DisplayFormat.Duration(seconds))}</text>");
+            svg.Append(s_invariant, $"<text x=\"{left - 8}\" y=\"{N(y + 12)}\" text-anchor=\"end\" class=\"label\">{Escape(Shorten(label, 24))}</text>");
+            svg.Append(s_invariant, $"<rect x=\"{N(x)}\" y=\"{N(y)}\" width=\"{N(w)}\" height=\"{barH}\" fill=\"{color}\" class=\"{css}\"><title>{Escape(label)}: {Escape(DisplayFormat.Duration(seconds))} (from +{Escape(DisplayFormat.Duration(from))})</title></rect>");
+            svg.Append(s_invariant, $"<text x=\"{N(Math.Min(x + w + 6, width - 4))}\" y=\"{N(y + 12)}\" class=\"value\"{(x + w + 70 > width ? " text-anchor=\"end\"" : string.Empty)}>{Escape(DisplayFormat.Duration(seconds))}</text>");
             row++;
         }
 
@@ -244,7 +244,7 @@ internal static class SvgCharts
         var html = new StringBuilder("<div class=\"legend\">");
         foreach ((string label, string color, bool dashed) in items)
         {
-            html.Append(C, $"<span class=\"key\"><svg width=\"26\" height=\"10\" aria-hidden=\"true\"><line x1=\"1\" y1=\"5\" x2=\"25\" y2=\"5\" stroke=\"{color}\" stroke-width=\"{(dashed ? 2 : 4)}\"{(dashed ? " stroke-dasharray=\"5 3\"" : string.Empty)}/></svg>{Escape(label)}</span>");
+            html.Append(s_invariant, $"<span class=\"key\"><svg width=\"26\" height=\"10\" aria-hidden=\"true\"><line x1=\"1\" y1=\"5\" x2=\"25\" y2=\"5\" stroke=\"{color}\" stroke-width=\"{(dashed ? 2 : 4)}\"{(dashed ? " stroke-dasharray=\"5 3\"" : string.Empty)}/></svg>{Escape(label)}</span>");
         }
 
         html.Append("</div>");
@@ -257,13 +257,13 @@ internal static class SvgCharts
         for (double v = 0; v <= yMax + (yStep / 2); v += yStep)
         {
             double y = top + plotH - (v / yMax * plotH);
-            svg.Append(C, $"<line x1=\"{left}\" y1=\"{N(y)}\" x2=\"{left + plotW}\" y2=\"{N(y)}\" class=\"grid\"/>");
-            svg.Append(C, $"<text x=\"{left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Escape(v == 0 ? "0" : unit.Number(v))}</text>");
+            svg.Append(s_invariant, $"<line x1=\"{left}\" y1=\"{N(y)}\" x2=\"{left + plotW}\" y2=\"{N(y)}\" class=\"grid\"/>");
+            svg.Append(s_invariant, $"<text x=\"{left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Escape(v == 0 ? "0" : unit.Number(v))}</text>");
         }
 
-        svg.Append(C, $"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top + plotH}\" class=\"axis\"/>");
-        svg.Append(C, $"<line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{left + plotW}\" y2=\"{top + plotH}\" class=\"axis\"/>");
-        svg.Append(C, $"<text transform=\"translate(14 {top + (plotH / 2)}) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">{Escape(label)}</text>");
+        svg.Append(s_invariant, $"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top + plotH}\" class=\"axis\"/>");
+        svg.Append(s_invariant, $"<line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{left + plotW}\" y2=\"{top + plotH}\" class=\"axis\"/>");
+        svg.Append(s_invariant, $"<text transform=\"translate(14 {top + (plotH / 2)}) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">{Escape(label)}</text>");
     }
 
     /// <summary>A "nice" axis maximum and step (1, 2 or 5 × 10^k) with about five steps.</summary>
@@ -306,7 +306,7 @@ internal static class SvgCharts
         {
             var tick = new DateTimeOffset(t, TimeSpan.Zero);
             string clock = step < TimeSpan.FromSeconds(1) ? "HH:mm:ss.fff" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm";
-            string label = withDate && withTime ? tick.ToString("MM-dd " + clock, C) : withDate ? tick.ToString("yyyy-MM-dd", C) : tick.ToString(clock, C);
+            string label = withDate && withTime ? tick.ToString("MM-dd " + clock, s_invariant) : withDate ? tick.ToString("yyyy-MM-dd", s_invariant) : tick.ToString(clock, s_invariant);
             yield return (tick, label);
         }
     }

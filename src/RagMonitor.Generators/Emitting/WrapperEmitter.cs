@@ -12,7 +12,7 @@ internal static class WrapperEmitter
     /// <summary>The generator version written into <c>[GeneratedCode]</c>.</summary>
     public static readonly string Version = typeof(WrapperEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
-    private static readonly string GeneratedCodeAttribute =
+    private static readonly string s_generatedCodeAttribute =
         $"[global::System.CodeDom.Compiler.GeneratedCode({SymbolText.Literal(KnownTypes.GeneratorToolName)}, {SymbolText.Literal(Version)})]";
 
     private const string MonitorType = "global::RagMonitor.PerformanceMonitor";
@@ -71,7 +71,7 @@ internal static class WrapperEmitter
         var modifiers = method.Modifiers.Length > 0 ? method.Modifiers + " " : string.Empty;
         var parameters = string.Join(", ", method.Parameters.Select(static p => p.Declaration));
 
-        writer.Line(GeneratedCodeAttribute);
+        writer.Line(s_generatedCodeAttribute);
         writer.Line($"{modifiers}partial {method.ReturnType} {method.MethodName}{typeParameters}({parameters})");
         foreach (var clause in method.ConstraintClauses)
         {

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
-using RagMonitor.Generators.Diagnostics;
 using RagMonitor.Generators.Helpers;
 
 namespace RagMonitor.Generators.Model;

@@ -13,7 +13,7 @@ internal sealed class KnownTypes
     /// up each time cost more than the rest of the classification (issue 14), so each compilation's are kept here
     /// while the compilation is alive.
     /// </summary>
-    private static readonly ConditionalWeakTable<Compilation, LookupResult> PerCompilation = new();
+    private static readonly ConditionalWeakTable<Compilation, LookupResult> s_perCompilation = new();
 
     public const string StageAttributeName = "RagMonitor.StageAttribute";
     public const string MonitoredRequestAttributeName = "RagMonitor.MonitoredRequestAttribute";
@@ -120,7 +120,7 @@ internal sealed class KnownTypes
     /// shared by later calls; <see langword="null"/> when the compilation does not reference RagMonitor.
     /// </summary>
     public static KnownTypes? For(Compilation compilation) =>
-        PerCompilation.GetValue(compilation, static c => new LookupResult(Create(c))).Known;
+        s_perCompilation.GetValue(compilation, static c => new LookupResult(Create(c))).Known;
 
     /// <summary>The known types, or <see langword="null"/> when the compilation does not reference RagMonitor.</summary>
     public static KnownTypes? Create(Compilation compilation)

@@ -1,14 +1,9 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RagMonitor.Generators.Diagnostics;
-using RagMonitor.Generators.Helpers;
-using RagMonitor.Generators.Model;
 
 namespace RagMonitor.Generators.Parsing;
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -225,7 +224,7 @@ internal static partial class MonitoredMethodClassifier
 
     private static TypeLocationSpec TypeLocation(INamedTypeSymbol type, EquatableArray<ContainingTypeSpec> containingTypes)
     {
-        var names = TypeNamesByType.GetValue(type, static t => new TypeNames(
+        var names = s_typeNamesByType.GetValue(type, static t => new TypeNames(
             HintName(t),
             t.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(SymbolText.Namespace) : null,
             t.ToDisplayString(SymbolText.FullyQualified)));
@@ -237,7 +236,7 @@ internal static partial class MonitoredMethodClassifier
     /// generator classifies every method again on each compilation change; a symbol belongs to one compilation, so
     /// an entry can never be stale).
     /// </summary>
-    private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeNames> TypeNamesByType = new();
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeNames> s_typeNamesByType = new();
 
     private sealed class TypeNames
     {

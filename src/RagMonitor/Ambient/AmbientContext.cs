@@ -47,7 +47,7 @@ internal static class AmbientContext
 
     /// <summary>The stage whose synchronous part this thread is running (one thread-static lookup per access).</summary>
     [ThreadStatic]
-    private static ThreadStage? t_stage;
+    private static ThreadStage? s_threadStage;
 
     internal static AmbientFrame? Frame
     {
@@ -59,7 +59,7 @@ internal static class AmbientContext
 
     internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName)
     {
-        var stage = t_stage ??= new ThreadStage();
+        var stage = s_threadStage ??= new ThreadStage();
         previousRequest = stage.Request;
         previousName = stage.Name;
         stage.Request = request;
@@ -70,7 +70,7 @@ internal static class AmbientContext
     {
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
-        var stage = t_stage;
+        var stage = s_threadStage;
         if (stage is not null && ReferenceEquals(stage.Request, request) && ReferenceEquals(stage.Name, name))
         {
             stage.Request = previousRequest;
@@ -82,7 +82,7 @@ internal static class AmbientContext
     internal static bool TryGetCurrentStage(out RequestState request, out string stageName)
     {
         var frame = s_frame.Value;
-        var threadStage = t_stage;
+        var threadStage = s_threadStage;
         var threadRequest = threadStage?.Request;
         if (threadRequest is not null && (frame is null || ReferenceEquals(frame.Request, threadRequest)) && !threadRequest.IsEnded)
         {

@@ -158,13 +158,13 @@ internal sealed class CompletedRequestPool
     internal const int RentBatch = 64;
 
     [ThreadStatic]
-    private static CompletedRequestPool? t_cacheOwner;
+    private static CompletedRequestPool? s_threadCacheOwner;
 
     [ThreadStatic]
-    private static CompletedRequest?[]? t_cache;
+    private static CompletedRequest?[]? s_threadCache;
 
     [ThreadStatic]
-    private static int t_cacheCount;
+    private static int s_threadCacheCount;
 
     private readonly int _capacity;
     private CompletedRequest?[] _items = new CompletedRequest?[16];
@@ -180,11 +180,11 @@ internal sealed class CompletedRequestPool
 
     internal CompletedRequest Rent()
     {
-        if (ReferenceEquals(t_cacheOwner, this) && t_cacheCount > 0)
+        if (ReferenceEquals(s_threadCacheOwner, this) && s_threadCacheCount > 0)
         {
-            var cache = t_cache!;
-            var cached = cache[--t_cacheCount]!;
-            cache[t_cacheCount] = null;
+            var cache = s_threadCache!;
+            var cached = cache[--s_threadCacheCount]!;
+            cache[s_threadCacheCount] = null;
             return cached;
         }
 
@@ -194,9 +194,9 @@ internal sealed class CompletedRequestPool
     /// <summary>Returns one record (a request thread that did not queue it): into this thread's cache when it has room.</summary>
     internal void Return(CompletedRequest item)
     {
-        if (ReferenceEquals(t_cacheOwner, this) && t_cacheCount < RentBatch)
+        if (ReferenceEquals(s_threadCacheOwner, this) && s_threadCacheCount < RentBatch)
         {
-            t_cache![t_cacheCount++] = item;
+            s_threadCache![s_threadCacheCount++] = item;
             return;
         }
 
@@ -220,13 +220,13 @@ internal sealed class CompletedRequestPool
 
     private CompletedRequest RentSlow()
     {
-        if (t_cacheOwner is { } previous && !ReferenceEquals(previous, this) && t_cacheCount > 0)
+        if (s_threadCacheOwner is { } previous && !ReferenceEquals(previous, this) && s_threadCacheCount > 0)
         {
             // This thread now serves another monitor: give the cached records back to their own pool.
-            var cache = t_cache!;
+            var cache = s_threadCache!;
             lock (previous)
             {
-                for (var i = 0; i < t_cacheCount; i++)
+                for (var i = 0; i < s_threadCacheCount; i++)
                 {
                     previous.Push(cache[i]!);
                     cache[i] = null;
@@ -234,9 +234,9 @@ internal sealed class CompletedRequestPool
             }
         }
 
-        t_cacheOwner = this;
-        t_cacheCount = 0;
-        var target = t_cache ??= new CompletedRequest?[RentBatch];
+        s_threadCacheOwner = this;
+        s_threadCacheCount = 0;
+        var target = s_threadCache ??= new CompletedRequest?[RentBatch];
         if (Volatile.Read(ref _count) == 0)
         {
             // Nothing idle (the writer still holds every record): do not contend for the lock to find that out.
@@ -258,7 +258,7 @@ internal sealed class CompletedRequestPool
             return new CompletedRequest(this);
         }
 
-        t_cacheCount = taken - 1;
+        s_threadCacheCount = taken - 1;
         var item = target[taken - 1]!;
         target[taken - 1] = null;
         return item;

@@ -1,9 +1,7 @@
-using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using RagMonitor.AI;
 using RagMonitor.Hosting;
 
 namespace RagMonitor.AI.Tests.Docs;

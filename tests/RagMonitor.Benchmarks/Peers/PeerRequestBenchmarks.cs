@@ -24,7 +24,7 @@ public class PeerRequestBenchmarks
     private string _logDirectory = null!;
     private ActivitySource _source = null!;
     private TracerProvider _tracerProvider = null!;
-    private int _value = 7;
+    private readonly int _value = 7;
 
     [GlobalSetup]
     public void Setup()

@@ -27,7 +27,7 @@ public partial class PeerStageBenchmarks
     private Activity? _parentActivity;
     private readonly TimedByAspect _aspectTarget = new();
     private long _elapsed;
-    private int _value = 7;
+    private readonly int _value = 7;
 
     [GlobalSetup]
     public void Setup()

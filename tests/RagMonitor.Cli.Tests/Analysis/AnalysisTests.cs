@@ -154,7 +154,7 @@ public sealed class MannWhitneyTests
 
 public sealed class ValueParserTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 30, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_now = new(2026, 11, 29, 12, 30, 0, TimeSpan.Zero);
 
     [Theory]
     [InlineData("24h", 86400)]
@@ -181,19 +181,19 @@ public sealed class ValueParserTests
     [Fact]
     public void Time_bounds()
     {
-        Assert.True(ValueParsers.TryParseTimeBound("24h", Now, false, out DateTimeOffset v));
-        Assert.Equal(Now.AddDays(-1), v);
-        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28", Now, false, out v));
+        Assert.True(ValueParsers.TryParseTimeBound("24h", s_now, false, out DateTimeOffset v));
+        Assert.Equal(s_now.AddDays(-1), v);
+        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28", s_now, false, out v));
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero), v);
-        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28", Now, true, out v));
+        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28", s_now, true, out v));
         Assert.Equal(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), v);
-        Assert.True(ValueParsers.TryParseTimeBound("today", Now, false, out v));
+        Assert.True(ValueParsers.TryParseTimeBound("today", s_now, false, out v));
         Assert.Equal(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), v);
-        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28T10:00:00+02:00", Now, false, out v));
+        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28T10:00:00+02:00", s_now, false, out v));
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero), v.ToUniversalTime());
-        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28T10:00:00", Now, false, out v));
+        Assert.True(ValueParsers.TryParseTimeBound("2026-11-28T10:00:00", s_now, false, out v));
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), v);
-        Assert.False(ValueParsers.TryParseTimeBound("last tuesday", Now, false, out _));
+        Assert.False(ValueParsers.TryParseTimeBound("last tuesday", s_now, false, out _));
     }
 
     [Theory]

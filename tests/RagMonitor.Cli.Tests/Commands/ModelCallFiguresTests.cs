@@ -15,7 +15,7 @@ namespace RagMonitor.Cli.Tests.Commands;
 /// </summary>
 public sealed class ModelCallFiguresTests
 {
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
     private static readonly DateTimeOffset s_start = new(2026, 11, 29, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -30,11 +30,11 @@ public sealed class ModelCallFiguresTests
         {
             bool usage = i % 5 != 4;
             string metadata = usage
-                ? $"{{\"operation\":\"chat\",\"model_id\":\"m\",\"time_to_first_token_ms\":{(firstTokenMs + i).ToString("R", C)},\"input_tokens\":{100 + i},\"output_tokens\":{20 + i},\"finish_reason\":\"stop\",\"output_tokens_per_second\":50.0}}"
+                ? $"{{\"operation\":\"chat\",\"model_id\":\"m\",\"time_to_first_token_ms\":{(firstTokenMs + i).ToString("R", s_invariant)},\"input_tokens\":{100 + i},\"output_tokens\":{20 + i},\"finish_reason\":\"stop\",\"output_tokens_per_second\":50.0}}"
                 : "{\"operation\":\"chat\",\"model_id\":\"m\",\"prompt\":\"x, \\\"input_tokens\\\": 999999\"}";
             string status = usage ? "success" : "failure";
             DateTimeOffset t = s_start.AddSeconds(i);
-            lines.Add($"{{\"start_time\":{(t.ToUnixTimeMilliseconds() / 1000.0 - 1).ToString("0.000", C)},\"total_time\":1.0,\"timestamp\":\"{t.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00\",\"stages\":{{\"retrieval\":{{\"duration\":0.2,\"metadata\":{{\"top_k\":5}},\"calls\":1,\"status\":\"success\"}},\"generation\":{{\"duration\":0.7,\"metadata\":{metadata},\"calls\":1,\"status\":\"{status}\"}}}},\"request\":\"ask\",\"request_id\":\"q{i}\",\"status\":\"{status}\"}}");
+            lines.Add($"{{\"start_time\":{(t.ToUnixTimeMilliseconds() / 1000.0 - 1).ToString("0.000", s_invariant)},\"total_time\":1.0,\"timestamp\":\"{t.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00\",\"stages\":{{\"retrieval\":{{\"duration\":0.2,\"metadata\":{{\"top_k\":5}},\"calls\":1,\"status\":\"success\"}},\"generation\":{{\"duration\":0.7,\"metadata\":{metadata},\"calls\":1,\"status\":\"{status}\"}}}},\"request\":\"ask\",\"request_id\":\"q{i}\",\"status\":\"{status}\"}}");
         }
 
         LogLines.Write(directory, "20261129_performance.jsonl", lines);

@@ -15,7 +15,7 @@ namespace RagMonitor.Cli.Tests.Commands;
 /// <summary>What a newcomer met on a fresh machine (issue 13): typos, corrupt files, a file as --log-dir, Python logs, buckets.</summary>
 public sealed class NewcomerTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_start = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
 
     [Theory]
     [InlineData("sumary", "unknown command 'sumary'; did you mean 'summary'?")]
@@ -90,8 +90,8 @@ public sealed class NewcomerTests
         // retrieval 79.5 %, generation 20 %; a second request where generation is exactly 30 % (not over the threshold).
         LogLines.Write(temp.Path, "20261129_performance.jsonl", new[]
         {
-            LogLines.Python(Start, 2.0, new[] { ("retrieval", 1.59), ("generation", 0.4) }),
-            LogLines.Python(Start.AddMinutes(1), 1.0, new[] { ("retrieval", 0.7), ("generation", 0.3) }),
+            LogLines.Python(s_start, 2.0, new[] { ("retrieval", 1.59), ("generation", 0.4) }),
+            LogLines.Python(s_start.AddMinutes(1), 1.0, new[] { ("retrieval", 0.7), ("generation", 0.3) }),
         });
         JsonElement stages = Summary(temp.Path).GetProperty("requests")[0].GetProperty("stages");
         JsonElement retrieval = stages.EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "retrieval");
@@ -109,7 +109,7 @@ public sealed class NewcomerTests
     {
         using var temp = new TempDirectory();
         // The writer flagged nothing (an empty list), although the stage's share is 0.8: the line is read as written.
-        string line = LogLines.RagMonitor("ask", "a", Start, 1.0, new[] { ("retrieval", 0.8) }).Replace("\"bottlenecks\":[{\"stage\":\"retrieval\",\"share\":0.8,\"rule\":\"share\"}]", "\"bottlenecks\":[]", StringComparison.Ordinal);
+        string line = LogLines.RagMonitor("ask", "a", s_start, 1.0, new[] { ("retrieval", 0.8) }).Replace("\"bottlenecks\":[{\"stage\":\"retrieval\",\"share\":0.8,\"rule\":\"share\"}]", "\"bottlenecks\":[]", StringComparison.Ordinal);
         Assert.Contains("\"bottlenecks\":[]", line);
         LogLines.Write(temp.Path, "20261129_performance.jsonl", new[] { line });
         JsonElement retrieval = Summary(temp.Path).GetProperty("requests")[0].GetProperty("stages")[0];
@@ -142,7 +142,7 @@ public sealed class NewcomerTests
     {
         using var temp = new TempDirectory();
         LogLines.Write(temp.Path, "20261129_performance.jsonl", Enumerable.Range(0, 50).Select(i =>
-            LogLines.RagMonitor("ask", "id-" + i, Start.AddMilliseconds(80 * i), 0.2 + (i % 5 * 0.01), new[] { ("retrieval", 0.05), ("generation", 0.12) })));
+            LogLines.RagMonitor("ask", "id-" + i, s_start.AddMilliseconds(80 * i), 0.2 + (i % 5 * 0.01), new[] { ("retrieval", 0.05), ("generation", 0.12) })));
         Buckets buckets = AllOutputs(temp);
         Assert.Equal("100ms", buckets.Size);
         Assert.InRange(buckets.Count, 25, 50);
@@ -165,7 +165,7 @@ public sealed class NewcomerTests
         using var temp = new TempDirectory();
         // Requests every ~14 minutes in 5-minute buckets: most buckets are empty, every output counts the same span.
         LogLines.Write(temp.Path, "20261129_performance.jsonl", Enumerable.Range(0, 50).Select(i =>
-            LogLines.RagMonitor("ask", "id-" + i, Start.AddMinutes(-10 * 60).AddSeconds(i * 853), 1.2, new[] { ("retrieval", 0.5) })));
+            LogLines.RagMonitor("ask", "id-" + i, s_start.AddMinutes(-10 * 60).AddSeconds(i * 853), 1.2, new[] { ("retrieval", 0.5) })));
         Buckets buckets = AllOutputs(temp);
         Assert.InRange(buckets.Count, 25, 50);
     }
@@ -179,7 +179,7 @@ public sealed class NewcomerTests
         {
             string name = new DateOnly(2026, 11, 23).AddDays(day).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_performance.jsonl";
             LogLines.Write(temp.Path, name, Enumerable.Range(0, 40).Select(i =>
-                LogLines.RagMonitor("ask", $"{day}-{i}", Start.AddSeconds((day * 40 + i) * 51), 1.5, new[] { ("retrieval", 0.5) })));
+                LogLines.RagMonitor("ask", $"{day}-{i}", s_start.AddSeconds((day * 40 + i) * 51), 1.5, new[] { ("retrieval", 0.5) })));
         }
 
         Buckets buckets = AllOutputs(temp);
@@ -196,7 +196,7 @@ public sealed class NewcomerTests
     [InlineData(86400 * 400, 10_000)]
     public void The_automatic_bucket_gives_60_to_120_buckets_for_any_span_with_enough_records(double spanSeconds, long records)
     {
-        DateTimeOffset first = Start.AddTicks(1234567);
+        DateTimeOffset first = s_start.AddTicks(1234567);
         DateTimeOffset last = first.AddSeconds(spanSeconds);
         TimeSpan size = TrendAnalysis.ChooseAutoBucket(first, last, records);
         long count = TrendAnalysis.BucketsBetween(first, last, size);
@@ -260,7 +260,7 @@ public sealed class NewcomerTests
         => JsonDocument.Parse(CliRun.Expect(0, new[] { "summary", "--log-dir", directory, "--format", "json" }.Concat(extra).ToArray()).Output).RootElement;
 
     private static string Line(int i)
-        => LogLines.RagMonitor("ask", "id-" + i, Start.AddSeconds(i), 1.0, new[] { ("retrieval", 0.4), ("generation", 0.5) });
+        => LogLines.RagMonitor("ask", "id-" + i, s_start.AddSeconds(i), 1.0, new[] { ("retrieval", 0.4), ("generation", 0.5) });
 
     private static byte[] Gzip(string text)
     {

@@ -8,7 +8,6 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using System.Threading;
 using System.Threading.Tasks;
 using RagMonitor.OpenTelemetry;
 using Xunit.Abstractions;

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
 
 namespace RagMonitor.Generators.Tests.Declaration;
 
@@ -17,7 +16,7 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
 {
     private const string Usings = "using System;\nusing System.Collections.Generic;\nusing System.Threading.Tasks;\nusing RagMonitor;\n\n";
 
-    private static readonly Dictionary<string, string> Projects = new()
+    private static readonly Dictionary<string, string> s_projects = new()
     {
         ["MissingCore"] = """
             public sealed partial class Pipeline
@@ -203,7 +202,7 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
             File.WriteAllText(Path.Combine(_root, "Directory.Build.props"), "<Project />");
             File.WriteAllText(Path.Combine(_root, "Directory.Build.targets"), "<Project />");
             File.WriteAllText(Path.Combine(_root, "Directory.Packages.props"), "<Project />");
-            foreach (var (name, source) in Projects)
+            foreach (var (name, source) in s_projects)
             {
                 var directory = Path.Combine(_root, name);
                 Directory.CreateDirectory(directory);
@@ -226,7 +225,7 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
                 File.WriteAllText(Path.Combine(directory, "Code.cs"), Usings + namespaced);
             }
 
-            var projects = string.Join("\n", Projects.Keys.Select(n => $"    <ProjectToBuild Include=\"{n}/{n}.csproj\" />"));
+            var projects = string.Join("\n", s_projects.Keys.Select(n => $"    <ProjectToBuild Include=\"{n}/{n}.csproj\" />"));
             File.WriteAllText(Path.Combine(_root, "all.proj"), $"""
                 <Project>
                   <ItemGroup>

@@ -10,7 +10,7 @@ namespace RagMonitor.Generators.Tests.Naming;
 /// <summary>Every diagnostic has a page in docs/diagnostics with the four sections, and a help link to it.</summary>
 public sealed class DiagnosticDocumentationTests
 {
-    private static readonly DiagnosticDescriptor[] Descriptors = typeof(DiagnosticDescriptors)
+    private static readonly DiagnosticDescriptor[] s_descriptors = typeof(DiagnosticDescriptors)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
         .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
@@ -20,7 +20,7 @@ public sealed class DiagnosticDocumentationTests
     [Fact]
     public void Ids_are_RMON001_to_RMON013_without_gaps()
     {
-        Assert.Equal(Enumerable.Range(1, 13).Select(i => $"RMON{i:D3}"), Descriptors.Select(d => d.Id));
+        Assert.Equal(Enumerable.Range(1, 13).Select(i => $"RMON{i:D3}"), s_descriptors.Select(d => d.Id));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class DiagnosticDocumentationTests
     {
         var directory = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
         var readme = File.ReadAllText(Path.Combine(directory, "README.md"));
-        foreach (var descriptor in Descriptors)
+        foreach (var descriptor in s_descriptors)
         {
             var page = Path.Combine(directory, descriptor.Id + ".md");
             Assert.True(File.Exists(page), $"{page} is missing");
@@ -48,7 +48,7 @@ public sealed class DiagnosticDocumentationTests
     [Fact]
     public void Naming_warnings_compared_across_the_compilation_are_tagged_compilation_end()
     {
-        foreach (var descriptor in Descriptors)
+        foreach (var descriptor in s_descriptors)
         {
             var compilationEnd = descriptor.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd);
             Assert.Equal(descriptor.Id is "RMON009" or "RMON010", compilationEnd);

@@ -18,7 +18,7 @@ namespace RagMonitor.Generators.Tests.Naming;
 /// </summary>
 public sealed class NoRagMonitorWarningsTests
 {
-    private static readonly DiagnosticAnalyzer[] Analyzers = { new DeclarationAnalyzer(), new StageNameAnalyzer() };
+    private static readonly DiagnosticAnalyzer[] s_analyzers = { new DeclarationAnalyzer(), new StageNameAnalyzer() };
 
     public static TheoryData<string> ShapeCaseNames() => new(ShapeCases.All.Keys);
 
@@ -26,14 +26,14 @@ public sealed class NoRagMonitorWarningsTests
     [MemberData(nameof(ShapeCaseNames))]
     public async Task Generator_shape_inputs_have_no_RagMonitor_diagnostics(string name)
     {
-        var diagnostics = await WorkspaceAnalysis.AnalyzeAsync(new[] { ShapeCases.Usings + ShapeCases.All[name] }, Analyzers, runGenerator: true);
+        var diagnostics = await WorkspaceAnalysis.AnalyzeAsync(new[] { ShapeCases.Usings + ShapeCases.All[name] }, s_analyzers, runGenerator: true);
         AssertNone(diagnostics);
     }
 
     [Fact]
     public async Task Generator_behaviour_input_has_no_RagMonitor_diagnostics()
     {
-        var diagnostics = await WorkspaceAnalysis.AnalyzeAsync(new[] { BehaviourScenario.Source }, Analyzers, runGenerator: true);
+        var diagnostics = await WorkspaceAnalysis.AnalyzeAsync(new[] { BehaviourScenario.Source }, s_analyzers, runGenerator: true);
         AssertNone(diagnostics);
     }
 
@@ -54,7 +54,7 @@ public sealed class NoRagMonitorWarningsTests
             .Select(path => (path, File.ReadAllText(path)));
 
         var diagnostics = await WorkspaceAnalysis.AnalyzeAsync(
-            sources, Analyzers, editorConfig is null ? null : File.ReadAllText(editorConfig), catalogs, runGenerator: true);
+            sources, s_analyzers, editorConfig is null ? null : File.ReadAllText(editorConfig), catalogs, runGenerator: true);
         AssertNone(diagnostics);
     }
 

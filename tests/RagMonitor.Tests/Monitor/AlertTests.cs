@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.Extensions.Logging;
-using RagMonitor;
 using RagMonitor.Tests.Statistics;
 
 namespace RagMonitor.Tests.Monitor;

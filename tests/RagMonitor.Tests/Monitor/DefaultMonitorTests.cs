@@ -1,5 +1,4 @@
 using System;
-using RagMonitor;
 
 namespace RagMonitor.Tests.Monitor;
 

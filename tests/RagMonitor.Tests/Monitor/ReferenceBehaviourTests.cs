@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using RagMonitor;
 using RagMonitor.Tests.Statistics;
 
 namespace RagMonitor.Tests.Monitor;

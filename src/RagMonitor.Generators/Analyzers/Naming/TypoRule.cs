@@ -28,13 +28,13 @@ namespace RagMonitor.Generators.Analyzers.Naming;
 internal static class TypoRule
 {
     // Endings removed to find a word's stem. "s" is not removed after another "s" (process).
-    private static readonly string[] Suffixes =
+    private static readonly string[] s_suffixes =
     {
         "s", "es", "ed", "ing", "er", "ers", "or", "ors", "al", "als", "ion", "ions", "ation", "ations", "ment", "ments",
     };
 
     // Prefixes that make a different word from the same stem (search / research, encode / decode).
-    private static readonly string[] Prefixes =
+    private static readonly string[] s_prefixes =
     {
         "re", "de", "en", "un", "in", "pre", "dis", "co", "sub", "post", "over", "under",
     };
@@ -168,7 +168,7 @@ internal static class TypoRule
     private static IEnumerable<string> PrefixesOf(string word)
     {
         yield return string.Empty;
-        foreach (var prefix in Prefixes)
+        foreach (var prefix in s_prefixes)
         {
             if (word.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -180,7 +180,7 @@ internal static class TypoRule
     private static List<string> Stems(string word)
     {
         var stems = new List<string> { Normalize(word) };
-        foreach (var suffix in Suffixes)
+        foreach (var suffix in s_suffixes)
         {
             if (word.Length - suffix.Length < 3 || !word.EndsWith(suffix, StringComparison.Ordinal))
             {
