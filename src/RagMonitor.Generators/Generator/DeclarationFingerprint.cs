@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace RagMonitor.Generators.Generator;
@@ -20,7 +19,7 @@ namespace RagMonitor.Generators.Generator;
 /// </summary>
 internal sealed class DeclarationFingerprint : IEquatable<DeclarationFingerprint>
 {
-    private static readonly ConditionalWeakTable<SyntaxTree, DeclarationFingerprint> PerTree = new();
+    private static readonly ConditionalWeakTable<SyntaxTree, DeclarationFingerprint> s_perTree = new();
 
     private DeclarationFingerprint(string filePath, ParseOptions options, string text, bool hasUsingAlias, bool hasAttributeLists)
     {
@@ -49,7 +48,7 @@ internal sealed class DeclarationFingerprint : IEquatable<DeclarationFingerprint
     /// <summary>The fingerprint of <paramref name="tree"/>, computed once per tree object (unchanged trees are shared between compilations).</summary>
     public static DeclarationFingerprint For(SyntaxTree tree, CancellationToken cancellationToken)
     {
-        if (PerTree.TryGetValue(tree, out var known))
+        if (s_perTree.TryGetValue(tree, out var known))
         {
             return known;
         }
@@ -69,7 +68,7 @@ internal sealed class DeclarationFingerprint : IEquatable<DeclarationFingerprint
         }
 
         var fingerprint = new DeclarationFingerprint(tree.FilePath, tree.Options, builder.ToString(), hasAlias, hasAttributeLists);
-        return PerTree.GetValue(tree, _ => fingerprint);
+        return s_perTree.GetValue(tree, _ => fingerprint);
     }
 
     /// <inheritdoc />
@@ -178,7 +177,7 @@ internal sealed class DeclarationFingerprint : IEquatable<DeclarationFingerprint
 /// </summary>
 internal sealed class CompilationDeclarations : IEquatable<CompilationDeclarations>
 {
-    private static readonly ConditionalWeakTable<Compilation, CompilationDeclarations> PerCompilation = new();
+    private static readonly ConditionalWeakTable<Compilation, CompilationDeclarations> s_perCompilation = new();
 
     // The last distinct value seen: an equal one for the next compilation is replaced by it, so the per-tree cache
     // usually compares by reference.
@@ -204,7 +203,7 @@ internal sealed class CompilationDeclarations : IEquatable<CompilationDeclaratio
     /// <summary>The declarations of <paramref name="compilation"/>, computed once per compilation.</summary>
     public static CompilationDeclarations For(Compilation compilation, CancellationToken cancellationToken)
     {
-        if (PerCompilation.TryGetValue(compilation, out var known))
+        if (s_perCompilation.TryGetValue(compilation, out var known))
         {
             return known;
         }
@@ -229,7 +228,7 @@ internal sealed class CompilationDeclarations : IEquatable<CompilationDeclaratio
             s_last = declarations;
         }
 
-        return PerCompilation.GetValue(compilation, _ => declarations);
+        return s_perCompilation.GetValue(compilation, _ => declarations);
     }
 
     /// <inheritdoc />

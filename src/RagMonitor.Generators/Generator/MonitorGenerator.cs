@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RagMonitor.Generators.Analyzers.Naming;
 using RagMonitor.Generators.Diagnostics;
 using RagMonitor.Generators.Emitting;

@@ -33,7 +33,7 @@ internal static class TreeMethodsFinder
     private const string StageAttributeName = "StageAttribute";
     private const string RequestAttributeName = "MonitoredRequestAttribute";
 
-    private static readonly ConditionalWeakTable<SyntaxTree, Entry> PerTree = new();
+    private static readonly ConditionalWeakTable<SyntaxTree, Entry> s_perTree = new();
 
     /// <summary>The tree's attributed declarations, classified against <paramref name="model"/>'s compilation.</summary>
     public static TreeMethods Find(SyntaxTree tree, Func<SemanticModel> model, Func<SyntaxNode, ISymbol, Compilation, Kind, CancellationToken, ClassifiedMethod> classify, CancellationToken cancellationToken)
@@ -45,7 +45,7 @@ internal static class TreeMethodsFinder
 
         var semanticModel = model();
         var declarations = CompilationDeclarations.For(semanticModel.Compilation, cancellationToken);
-        if (PerTree.TryGetValue(tree, out var entry) && entry.TryGet(declarations, out var kept))
+        if (s_perTree.TryGetValue(tree, out var entry) && entry.TryGet(declarations, out var kept))
         {
             return kept;
         }
@@ -94,7 +94,7 @@ internal static class TreeMethodsFinder
         var methods = stages.Count == 0 && requests.Count == 0 ? TreeMethods.Empty : new TreeMethods(stages.ToEquatableArray(), requests.ToEquatableArray());
         if (selfContained)
         {
-            PerTree.GetOrCreateValue(tree).Set(declarations, methods);
+            s_perTree.GetOrCreateValue(tree).Set(declarations, methods);
         }
 
         return methods;

@@ -1,5 +1,4 @@
 using System;
-using RagMonitor.Cli;
 
 namespace RagMonitor.Cli.Tests.Analysis;
 
