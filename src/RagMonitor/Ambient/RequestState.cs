@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace RagMonitor;
@@ -97,6 +98,44 @@ internal sealed class RequestState : AmbientFrame
         {
             Exit();
         }
+    }
+
+    /// <summary>
+    /// Records one successful call of a stage (the end of every stage scope: its status comes from earlier marks). The
+    /// usual case, a stage this request already has under the same name instance (a literal), takes the lock once and
+    /// updates two fields with nothing that can throw inside it; a new name goes through <see cref="RecordStage"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void RecordCall(string name, long startTimestamp, long elapsedStopwatchTicks)
+    {
+        Enter();
+        if (_sealed)
+        {
+            Exit();
+            return;
+        }
+
+        var stages = _stages;
+        var count = _stageCount;
+        for (var i = 0; i < count; i++)
+        {
+            ref var stage = ref stages[i];
+            if (ReferenceEquals(stage.Name, name))
+            {
+                if (startTimestamp < stage.FirstStartTimestamp)
+                {
+                    stage.FirstStartTimestamp = startTimestamp;
+                }
+
+                stage.ElapsedStopwatchTicks += elapsedStopwatchTicks;
+                stage.Calls++;
+                Exit();
+                return;
+            }
+        }
+
+        Exit();
+        RecordStage(name, startTimestamp, elapsedStopwatchTicks, OperationStatus.Success, null);
     }
 
     internal void RecordStage(string name, long startTimestamp, long elapsedStopwatchTicks, OperationStatus status, string? errorType)
@@ -346,6 +385,7 @@ internal sealed class RequestState : AmbientFrame
     }
 
     /// <summary>Takes the request's spin lock (held for a few field updates only; never while calling user code).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enter()
     {
         if (Interlocked.CompareExchange(ref _lock, 1, 0) != 0)
@@ -354,6 +394,7 @@ internal sealed class RequestState : AmbientFrame
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended()
     {
         var spinner = default(SpinWait);
