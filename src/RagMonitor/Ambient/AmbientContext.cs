@@ -78,15 +78,16 @@ internal static class AmbientContext
         stage.Name = name;
     }
 
+    /// <summary>Undoes <see cref="EnterThreadStage"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
+    internal static ThreadStage? LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
     {
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
         var stage = t_stage;
         if (stage is null || !ReferenceEquals(stage.Request, request) || !ReferenceEquals(stage.Name, name))
         {
-            return;
+            return stage;
         }
 
         if (previousRequest is null)
@@ -94,7 +95,7 @@ internal static class AmbientContext
             // The outermost stage (the usual case): storing nulls needs no GC write barrier.
             stage.Request = null;
             stage.Name = null;
-            return;
+            return stage;
         }
 
         if (!ReferenceEquals(previousRequest, request))
@@ -103,6 +104,7 @@ internal static class AmbientContext
         }
 
         stage.Name = previousName;
+        return stage;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -166,9 +168,44 @@ internal static class AmbientContext
     }
 }
 
-/// <summary>A thread's current synchronous stage (mutable, one instance per thread).</summary>
+/// <summary>
+/// A thread's current synchronous stage, and the synchronous stage calls it ended and has not yet added to their
+/// request (one instance per thread).
+/// </summary>
+/// <remarks>
+/// Ending a synchronous stage is the hottest path of the library. Adding the call to the request under the request's
+/// lock costs an interlocked operation per call; instead a thread keeps the calls it ends for one request in
+/// <see cref="PendingCalls"/>, written by this thread alone without any interlocked operation, and the request adds
+/// them to its stages whenever it reads them (a summary, a snapshot, its end: <see cref="RequestState"/>) or when the
+/// thread moves on to another request. Readers hold the request's lock; against this thread's own updates they use
+/// <see cref="PendingVersion"/> as a sequence lock (odd while an update is under way; a reader retries).
+/// </remarks>
 internal sealed class ThreadStage
 {
+    /// <summary>How many stage names a thread keeps pending for its request; further names take the request's lock.</summary>
+    internal const int PendingCapacity = 4;
+
     internal RequestState? Request;
     internal string? Name;
+
+    /// <summary>The request whose calls <see cref="PendingCalls"/> holds (changed only under that request's lock).</summary>
+    internal RequestState? PendingRequest;
+
+    /// <summary>The pending calls, one entry per stage name instance; entries below <see cref="PendingCount"/> are in use.</summary>
+    internal readonly PendingStageCalls[] PendingCalls = new PendingStageCalls[PendingCapacity];
+
+    /// <summary>Entries in use (published after the entry is written).</summary>
+    internal int PendingCount;
+
+    /// <summary>Sequence lock of the entries: odd while this thread updates one.</summary>
+    internal int PendingVersion;
+}
+
+/// <summary>The calls of one stage that a thread ended and has not yet added to their request.</summary>
+internal struct PendingStageCalls
+{
+    internal string Name;
+    internal long FirstStartTimestamp;
+    internal long ElapsedStopwatchTicks;
+    internal int Calls;
 }

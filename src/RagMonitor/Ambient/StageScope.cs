@@ -183,8 +183,8 @@ public readonly partial struct StageScope : IDisposable
         if (_mode == ModeThreadOnly && _activity is null)
         {
             // A synchronous stage nobody traces (the generated wrapper's usual case), kept small enough to inline.
-            AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
-            request.RecordCall(_name, _startTimestamp, end - _startTimestamp);
+            var thread = AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
+            request.RecordCall(thread, _name, _startTimestamp, end - _startTimestamp);
             return;
         }
 
@@ -219,7 +219,7 @@ public readonly partial struct StageScope : IDisposable
     /// <summary>Records the call's duration (status comes from <see cref="Fail(Exception)"/> marks) and stops its span.</summary>
     private void Record(RequestState request, long endTimestamp)
     {
-        request.RecordCall(_name, _startTimestamp, endTimestamp - _startTimestamp);
+        request.RecordStage(_name, _startTimestamp, endTimestamp - _startTimestamp, OperationStatus.Success, null);
         if (_activity is not null)
         {
             MonitorTracing.StopStage(_activity, request, _name);
