@@ -58,6 +58,9 @@ internal static class AmbientContext
 
     internal static RequestState? CurrentRequest => s_frame.Value?.Request;
 
+    /// <summary>This thread's stage state, or <see langword="null"/> when it never ran a stage.</summary>
+    internal static ThreadStage? CurrentThreadStage => t_stage;
+
     /// <summary>Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage and returns the one it replaces.</summary>
     /// <remarks>
     /// On the hot path of every stage: one thread-static read, and a reference store only where the value changes (the
@@ -178,7 +181,8 @@ internal static class AmbientContext
 /// <see cref="PendingCalls"/>, written by this thread alone without any interlocked operation, and the request adds
 /// them to its stages whenever it reads them (a summary, a snapshot, its end: <see cref="RequestState"/>) or when the
 /// thread moves on to another request. Readers hold the request's lock; against this thread's own updates they use
-/// <see cref="PendingVersion"/> as a sequence lock (odd while an update is under way; a reader retries).
+/// <see cref="PendingVersion"/> as a sequence lock (odd while an update is under way; a reader retries). A thread
+/// keeps its pending request reachable until the request ends on this thread or the thread records for another one.
 /// </remarks>
 internal sealed class ThreadStage
 {

@@ -270,6 +270,20 @@ internal sealed class RequestState : AmbientFrame
         thread.PendingRequest = null;
     }
 
+    /// <summary>
+    /// Adds the pending calls of every thread to the stages as the request is sealed (the caller holds the lock). The
+    /// current thread, usually the one that ran the stages, forgets them right away, so that it does not keep the finished
+    /// request reachable; another thread does so when it next records a stage.
+    /// </summary>
+    private void AddAllPendingCallsToSeal()
+    {
+        AddAllPendingCalls(ref _stages, ref _stageCount);
+        if (AmbientContext.CurrentThreadStage is { } current && ReferenceEquals(current.PendingRequest, this))
+        {
+            ClearPendingCalls(current);
+        }
+    }
+
     /// <summary>Adds every registered thread's pending calls of this request to <paramref name="stages"/>. The caller holds the lock.</summary>
     private void AddAllPendingCalls(ref StageAccumulator[] stages, ref int stageCount)
     {
@@ -452,7 +466,7 @@ internal sealed class RequestState : AmbientFrame
         Enter();
         if (!_sealed)
         {
-            AddAllPendingCalls(ref _stages, ref _stageCount);
+            AddAllPendingCallsToSeal();
         }
 
         _sealed = true;
@@ -496,7 +510,7 @@ internal sealed class RequestState : AmbientFrame
         {
             if (seal && !_sealed)
             {
-                AddAllPendingCalls(ref _stages, ref _stageCount);
+                AddAllPendingCallsToSeal();
             }
 
             // Sealed, the accumulators may be reordered in place; a snapshot of a running request sorts a copy (with the
