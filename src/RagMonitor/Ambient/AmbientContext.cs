@@ -63,17 +63,18 @@ internal static class AmbientContext
 
     /// <summary>Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage and returns the one it replaces.</summary>
     /// <remarks>
-    /// On the hot path of every stage: one thread-static read, and a reference store only where the value changes (the
-    /// request of a nested stage is usually the same; the name of a generated stage is a literal, which needs no GC write
-    /// barrier once inlined).
+    /// On the hot path of every stage: one thread-static read, and reference stores that need no GC write barrier in the
+    /// usual case (the request is stored only when it changes; the name of a generated stage is a literal, which needs
+    /// none once inlined).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName)
     {
         var stage = t_stage ?? CreateThreadStage();
-        previousRequest = stage.Request;
-        previousName = stage.Name;
-        if (!ReferenceEquals(previousRequest, request))
+        var currentName = stage.Name;
+        previousName = currentName;
+        previousRequest = currentName is null ? null : stage.Request;
+        if (!ReferenceEquals(stage.Request, request))
         {
             stage.Request = request;
         }
@@ -88,15 +89,15 @@ internal static class AmbientContext
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
         var stage = t_stage;
-        if (stage is null || !ReferenceEquals(stage.Request, request) || !ReferenceEquals(stage.Name, name))
+        if (stage is null || !ReferenceEquals(stage.Name, name) || !ReferenceEquals(stage.Request, request))
         {
             return stage;
         }
 
-        if (previousRequest is null)
+        if (previousName is null)
         {
-            // The outermost stage (the usual case): storing nulls needs no GC write barrier.
-            stage.Request = null;
+            // The outermost stage (the usual case): no current stage. The request stays behind (not current without a
+            // name) so that the next stage of the same request stores nothing; a null needs no GC write barrier.
             stage.Name = null;
             return stage;
         }
@@ -118,7 +119,7 @@ internal static class AmbientContext
     {
         var frame = s_frame.Value;
         var threadStage = t_stage;
-        var threadRequest = threadStage?.Request;
+        var threadRequest = threadStage?.Name is null ? null : threadStage.Request;
         if (threadRequest is not null && (frame is null || ReferenceEquals(frame.Request, threadRequest)) && !threadRequest.IsEnded)
         {
             request = threadRequest;
@@ -182,14 +183,17 @@ internal static class AmbientContext
 /// them to its stages whenever it reads them (a summary, a snapshot, its end: <see cref="RequestState"/>) or when the
 /// thread moves on to another request. Readers hold the request's lock; against this thread's own updates they use
 /// <see cref="PendingVersion"/> as a sequence lock (odd while an update is under way; a reader retries). A thread
-/// keeps its pending request reachable until the request ends on this thread or the thread records for another one.
+/// keeps its last request reachable until the request ends on this thread or the thread records for another one.
 /// </remarks>
 internal sealed class ThreadStage
 {
     /// <summary>How many stage names a thread keeps pending for its request; further names take the request's lock.</summary>
     internal const int PendingCapacity = 4;
 
+    /// <summary>The request of the current stage; only meaningful while <see cref="Name"/> is set (afterwards the last one, kept to save stores).</summary>
     internal RequestState? Request;
+
+    /// <summary>The current synchronous stage's name; <see langword="null"/> when this thread runs none.</summary>
     internal string? Name;
 
     /// <summary>The request whose calls <see cref="PendingCalls"/> holds (changed only under that request's lock).</summary>

@@ -278,9 +278,17 @@ internal sealed class RequestState : AmbientFrame
     private void AddAllPendingCallsToSeal()
     {
         AddAllPendingCalls(ref _stages, ref _stageCount);
-        if (AmbientContext.CurrentThreadStage is { } current && ReferenceEquals(current.PendingRequest, this))
+        if (AmbientContext.CurrentThreadStage is { } current)
         {
-            ClearPendingCalls(current);
+            if (ReferenceEquals(current.PendingRequest, this))
+            {
+                ClearPendingCalls(current);
+            }
+
+            if (current.Name is null && ReferenceEquals(current.Request, this))
+            {
+                current.Request = null;
+            }
         }
     }
 
