@@ -15,8 +15,11 @@ namespace RagMonitor.Benchmarks.Peers;
 /// times the call into static counters (it has no request context); OpenTelemetry starts a child
 /// <see cref="Activity"/> under a parent with the SDK listening and a batch exporter whose export does nothing.
 /// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- --filter '*PeerStageBenchmarks*'
+/// (on a busy machine compare the Min column: the least disturbed iteration of each method).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [WarmupCount(3)]
 [IterationCount(10)]
 public partial class PeerStageBenchmarks
