@@ -7,9 +7,11 @@ using System.Threading;
 namespace RagMonitor;
 
 /// <summary>
-/// The mutable state of one request while it runs: its stages, merged by name. Thread-safe; one lock
-/// (a small spin lock: the critical sections are a few field updates) per recorded stage call. Sealed when the request ends (later calls change nothing),
-/// then freed. It is also the ambient frame of the request's own body (<see cref="AmbientFrame"/>).
+/// The mutable state of one request while it runs: its stages, merged by name. Thread-safe: a small spin lock (the
+/// critical sections are a few field updates) guards the stages; calls of synchronous stages are first kept by the
+/// thread that ended them and added when the request is read or ended (<see cref="RecordCall"/>). Sealed when the
+/// request ends (later calls change nothing), then freed. It is also the ambient frame of the request's own body
+/// (<see cref="AmbientFrame"/>).
 /// </summary>
 internal sealed class RequestState : AmbientFrame
 {
