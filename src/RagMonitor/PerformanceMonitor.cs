@@ -173,10 +173,11 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="stageName">The stage name, for example <c>"retrieval"</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public StageScope BeginStage(string stageName)
     {
         var request = AmbientRequestForStage(stageName);
-        return request is null ? default : new StageScope(request, stageName, asynchronous: false);
+        return request is null ? default : new StageScope(request, stageName);
     }
 
     /// <summary>
@@ -189,7 +190,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     public StageScope BeginAsyncStage(string stageName)
     {
         var request = AmbientRequestForStage(stageName);
-        return request is null ? default : new StageScope(request, stageName, asynchronous: true);
+        return request is null ? default : new StageScope(request, stageName, detached: false);
     }
 
     /// <summary>
@@ -206,7 +207,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     public StageScope BeginDetachedStage(string stageName)
     {
         var request = AmbientRequestForStage(stageName);
-        return request is null ? default : new StageScope(request, stageName);
+        return request is null ? default : new StageScope(request, stageName, detached: true);
     }
 
     /// <summary>

@@ -4,6 +4,12 @@ if (args.Length > 0 && args[0] == "analyzers-stopwatch")
     return;
 }
 
+if (args.Length > 0 && args[0] == "peer-stage-stopwatch")
+{
+    RagMonitor.Benchmarks.Peers.PeerStageStopwatch.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "generator-profile")
 {
     RagMonitor.Benchmarks.GeneratorEditStopwatch.Profile();

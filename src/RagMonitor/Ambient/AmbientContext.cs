@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace RagMonitor;
@@ -57,33 +58,68 @@ internal static class AmbientContext
 
     internal static RequestState? CurrentRequest => s_frame.Value?.Request;
 
+    /// <summary>This thread's stage state, or <see langword="null"/> when it never ran a stage.</summary>
+    internal static ThreadStage? CurrentThreadStage => s_threadStage;
+
+    /// <summary>Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage and returns the one it replaces.</summary>
+    /// <remarks>
+    /// On the hot path of every stage: one thread-static read, and reference stores that need no GC write barrier in the
+    /// usual case (the request is stored only when it changes; the name of a generated stage is a literal, which needs
+    /// none once inlined).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName)
     {
-        var stage = s_threadStage ??= new ThreadStage();
-        previousRequest = stage.Request;
-        previousName = stage.Name;
-        stage.Request = request;
+        var stage = s_threadStage ?? CreateThreadStage();
+        var currentName = stage.Name;
+        previousName = currentName;
+        previousRequest = currentName is null ? null : stage.Request;
+        if (!ReferenceEquals(stage.Request, request))
+        {
+            stage.Request = request;
+        }
+
         stage.Name = name;
     }
 
-    internal static void LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
+    /// <summary>Undoes <see cref="EnterThreadStage"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ThreadStage? LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
     {
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
         var stage = s_threadStage;
-        if (stage is not null && ReferenceEquals(stage.Request, request) && ReferenceEquals(stage.Name, name))
+        if (stage is null || !ReferenceEquals(stage.Name, name) || !ReferenceEquals(stage.Request, request))
+        {
+            return stage;
+        }
+
+        if (previousName is null)
+        {
+            // The outermost stage (the usual case): no current stage. The request stays behind (not current without a
+            // name) so that the next stage of the same request stores nothing; a null needs no GC write barrier.
+            stage.Name = null;
+            return stage;
+        }
+
+        if (!ReferenceEquals(previousRequest, request))
         {
             stage.Request = previousRequest;
-            stage.Name = previousName;
         }
+
+        stage.Name = previousName;
+        return stage;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadStage CreateThreadStage() => s_threadStage = new ThreadStage();
 
     /// <summary>Finds the stage that metadata added from user code belongs to.</summary>
     internal static bool TryGetCurrentStage(out RequestState request, out string stageName)
     {
         var frame = s_frame.Value;
         var threadStage = s_threadStage;
-        var threadRequest = threadStage?.Request;
+        var threadRequest = threadStage?.Name is null ? null : threadStage.Request;
         if (threadRequest is not null && (frame is null || ReferenceEquals(frame.Request, threadRequest)) && !threadRequest.IsEnded)
         {
             request = threadRequest;
@@ -136,9 +172,48 @@ internal static class AmbientContext
     }
 }
 
-/// <summary>A thread's current synchronous stage (mutable, one instance per thread).</summary>
+/// <summary>
+/// A thread's current synchronous stage, and the synchronous stage calls it ended and has not yet added to their
+/// request (one instance per thread).
+/// </summary>
+/// <remarks>
+/// Ending a synchronous stage is the hottest path of the library. Adding the call to the request under the request's
+/// lock costs an interlocked operation per call; instead a thread keeps the calls it ends for one request in
+/// <see cref="PendingCalls"/>, written by this thread alone without any interlocked operation, and the request adds
+/// them to its stages whenever it reads them (a summary, a snapshot, its end: <see cref="RequestState"/>) or when the
+/// thread moves on to another request. Readers hold the request's lock; against this thread's own updates they use
+/// <see cref="PendingVersion"/> as a sequence lock (odd while an update is under way; a reader retries). A thread
+/// keeps its last request reachable until the request ends on this thread or the thread records for another one.
+/// </remarks>
 internal sealed class ThreadStage
 {
+    /// <summary>How many stage names a thread keeps pending for its request; further names take the request's lock.</summary>
+    internal const int PendingCapacity = 4;
+
+    /// <summary>The request of the current stage; only meaningful while <see cref="Name"/> is set (afterwards the last one, kept to save stores).</summary>
     internal RequestState? Request;
+
+    /// <summary>The current synchronous stage's name; <see langword="null"/> when this thread runs none.</summary>
     internal string? Name;
+
+    /// <summary>The request whose calls <see cref="PendingCalls"/> holds (changed only under that request's lock).</summary>
+    internal RequestState? PendingRequest;
+
+    /// <summary>The pending calls, one entry per stage name instance; entries below <see cref="PendingCount"/> are in use.</summary>
+    internal readonly PendingStageCalls[] PendingCalls = new PendingStageCalls[PendingCapacity];
+
+    /// <summary>Entries in use (published after the entry is written).</summary>
+    internal int PendingCount;
+
+    /// <summary>Sequence lock of the entries: odd while this thread updates one.</summary>
+    internal int PendingVersion;
+}
+
+/// <summary>The calls of one stage that a thread ended and has not yet added to their request.</summary>
+internal struct PendingStageCalls
+{
+    internal string Name;
+    internal long FirstStartTimestamp;
+    internal long ElapsedStopwatchTicks;
+    internal int Calls;
 }

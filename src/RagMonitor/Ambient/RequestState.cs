@@ -1,14 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace RagMonitor;
 
 /// <summary>
-/// The mutable state of one request while it runs: its stages, merged by name. Thread-safe; one lock
-/// (a small spin lock: the critical sections are a few field updates) per recorded stage call. Sealed when the request ends (later calls change nothing),
-/// then freed. It is also the ambient frame of the request's own body (<see cref="AmbientFrame"/>).
+/// The mutable state of one request while it runs: its stages, merged by name. Thread-safe: a small spin lock (the
+/// critical sections are a few field updates) guards the stages; calls of synchronous stages are first kept by the
+/// thread that ended them and added when the request is read or ended (<see cref="RecordCall"/>). Sealed when the
+/// request ends (later calls change nothing), then freed. It is also the ambient frame of the request's own body
+/// (<see cref="AmbientFrame"/>).
 /// </summary>
 internal sealed class RequestState : AmbientFrame
 {
@@ -21,6 +24,11 @@ internal sealed class RequestState : AmbientFrame
     private string? _errorType;
     private string? _id;
     private int _lock;
+
+    // Threads that may hold pending calls of this request (ThreadStage); registered under the lock.
+    private ThreadStage? _pendingThread;
+    private ThreadStage[]? _morePendingThreads;
+    private int _morePendingThreadCount;
 
     /// <param name="monitor">The monitor.</param>
     /// <param name="name">The request name.</param>
@@ -91,6 +99,250 @@ internal sealed class RequestState : AmbientFrame
         finally
         {
             Exit();
+        }
+    }
+
+    /// <summary>
+    /// Records one successful call of a synchronous stage that <paramref name="thread"/> (the current thread's stage state)
+    /// ended; its status comes from earlier marks. The usual case, a stage name instance (a literal) this thread already
+    /// holds pending calls of for this request, adds to them with no interlocked operation and nothing that can throw
+    /// (<see cref="ThreadStage"/> explains the scheme); anything else goes through <see cref="RecordCallSlow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void RecordCall(ThreadStage? thread, string name, long startTimestamp, long elapsedStopwatchTicks)
+    {
+        if (thread is not null && ReferenceEquals(thread.PendingRequest, this))
+        {
+            var calls = thread.PendingCalls;
+            var count = thread.PendingCount;
+            for (var i = 0; i < count; i++)
+            {
+                ref var call = ref calls[i];
+                if (ReferenceEquals(call.Name, name))
+                {
+                    // Only this thread writes its entries; the version tells readers (under this request's lock) to retry.
+                    var version = thread.PendingVersion;
+                    Volatile.Write(ref thread.PendingVersion, version + 1);
+                    if (startTimestamp < call.FirstStartTimestamp)
+                    {
+                        Volatile.Write(ref call.FirstStartTimestamp, startTimestamp);
+                    }
+
+                    Volatile.Write(ref call.ElapsedStopwatchTicks, call.ElapsedStopwatchTicks + elapsedStopwatchTicks);
+                    Volatile.Write(ref call.Calls, call.Calls + 1);
+                    Volatile.Write(ref thread.PendingVersion, version + 2);
+                    return;
+                }
+            }
+        }
+
+        RecordCallSlow(thread, name, startTimestamp, elapsedStopwatchTicks);
+    }
+
+    /// <summary>
+    /// The first call of a stage name on this thread for this request: the thread hands the pending calls of its previous
+    /// request to that request, registers with this one, and starts an entry (or, with no entry left, records under the lock).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordCallSlow(ThreadStage? thread, string name, long startTimestamp, long elapsedStopwatchTicks)
+    {
+        if (thread is null)
+        {
+            RecordStage(name, startTimestamp, elapsedStopwatchTicks, OperationStatus.Success, null);
+            return;
+        }
+
+        if (!ReferenceEquals(thread.PendingRequest, this))
+        {
+            thread.PendingRequest?.ReleasePendingCalls(thread);
+            if (!AdoptPendingCalls(thread))
+            {
+                // Sealed: later calls change nothing.
+                return;
+            }
+        }
+
+        var count = thread.PendingCount;
+        if (count == thread.PendingCalls.Length)
+        {
+            RecordStage(name, startTimestamp, elapsedStopwatchTicks, OperationStatus.Success, null);
+            return;
+        }
+
+        // Entries at or past PendingCount are read by no one: write the entry, then publish it.
+        ref var call = ref thread.PendingCalls[count];
+        call.Name = name;
+        call.FirstStartTimestamp = startTimestamp;
+        call.ElapsedStopwatchTicks = elapsedStopwatchTicks;
+        call.Calls = 1;
+        Volatile.Write(ref thread.PendingCount, count + 1);
+    }
+
+    /// <summary>Makes this request the one <paramref name="thread"/> keeps pending calls for; <see langword="false"/> when it is sealed.</summary>
+    private bool AdoptPendingCalls(ThreadStage thread)
+    {
+        Enter();
+        try
+        {
+            if (_sealed)
+            {
+                return false;
+            }
+
+            if (_pendingThread is null || ReferenceEquals(_pendingThread, thread))
+            {
+                _pendingThread = thread;
+            }
+            else
+            {
+                AddPendingThread(thread);
+            }
+
+            thread.PendingRequest = this;
+            return true;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private void AddPendingThread(ThreadStage thread)
+    {
+        var more = _morePendingThreads;
+        for (var i = 0; i < _morePendingThreadCount; i++)
+        {
+            if (ReferenceEquals(more![i], thread))
+            {
+                return;
+            }
+        }
+
+        if (more is null)
+        {
+            more = _morePendingThreads = new ThreadStage[4];
+        }
+        else if (_morePendingThreadCount == more.Length)
+        {
+            Array.Resize(ref _morePendingThreads, more.Length * 2);
+            more = _morePendingThreads;
+        }
+
+        more[_morePendingThreadCount++] = thread;
+    }
+
+    /// <summary>
+    /// Called by <paramref name="thread"/> itself when it moves on to another request: adds its pending calls to this
+    /// request (unless sealed) and clears them, under this request's lock so that no reader sees them twice.
+    /// </summary>
+    private void ReleasePendingCalls(ThreadStage thread)
+    {
+        if (Volatile.Read(ref _sealed))
+        {
+            // Nothing reads the calls of a sealed request again.
+            ClearPendingCalls(thread);
+            return;
+        }
+
+        Enter();
+        try
+        {
+            if (!_sealed)
+            {
+                AddPendingCalls(thread, ref _stages, ref _stageCount);
+            }
+
+            ClearPendingCalls(thread);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private static void ClearPendingCalls(ThreadStage thread)
+    {
+        Array.Clear(thread.PendingCalls, 0, thread.PendingCount);
+        thread.PendingCount = 0;
+        thread.PendingRequest = null;
+    }
+
+    /// <summary>
+    /// Adds the pending calls of every thread to the stages as the request is sealed (the caller holds the lock). The
+    /// current thread, usually the one that ran the stages, forgets them right away, so that it does not keep the finished
+    /// request reachable; another thread does so when it next records a stage.
+    /// </summary>
+    private void AddAllPendingCallsToSeal()
+    {
+        AddAllPendingCalls(ref _stages, ref _stageCount);
+        if (AmbientContext.CurrentThreadStage is { } current)
+        {
+            if (ReferenceEquals(current.PendingRequest, this))
+            {
+                ClearPendingCalls(current);
+            }
+
+            if (current.Name is null && ReferenceEquals(current.Request, this))
+            {
+                current.Request = null;
+            }
+        }
+    }
+
+    /// <summary>Adds every registered thread's pending calls of this request to <paramref name="stages"/>. The caller holds the lock.</summary>
+    private void AddAllPendingCalls(ref StageAccumulator[] stages, ref int stageCount)
+    {
+        if (_pendingThread is { } first)
+        {
+            AddPendingCalls(first, ref stages, ref stageCount);
+        }
+
+        for (var i = 0; i < _morePendingThreadCount; i++)
+        {
+            AddPendingCalls(_morePendingThreads![i], ref stages, ref stageCount);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="thread"/>'s pending calls of this request to <paramref name="stages"/>. The caller holds this
+    /// request's lock, so the thread cannot switch requests meanwhile; it may still be adding calls, which the version
+    /// detects (an entry is read again until it was read whole).
+    /// </summary>
+    private void AddPendingCalls(ThreadStage thread, ref StageAccumulator[] stages, ref int stageCount)
+    {
+        if (!ReferenceEquals(Volatile.Read(ref thread.PendingRequest), this))
+        {
+            return;
+        }
+
+        var count = Volatile.Read(ref thread.PendingCount);
+        for (var i = 0; i < count; i++)
+        {
+            ref var call = ref thread.PendingCalls[i];
+            string name;
+            long firstStart;
+            long elapsed;
+            int calls;
+            var spinner = default(SpinWait);
+            while (true)
+            {
+                var version = Volatile.Read(ref thread.PendingVersion);
+                name = Volatile.Read(ref call.Name);
+                firstStart = Volatile.Read(ref call.FirstStartTimestamp);
+                elapsed = Volatile.Read(ref call.ElapsedStopwatchTicks);
+                calls = Volatile.Read(ref call.Calls);
+                Interlocked.MemoryBarrier();
+                if ((version & 1) == 0 && Volatile.Read(ref thread.PendingVersion) == version)
+                {
+                    break;
+                }
+
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            ref var stage = ref GetOrAdd(ref stages, ref stageCount, name, firstStart);
+            stage.ElapsedStopwatchTicks += elapsed;
+            stage.Calls += calls;
         }
     }
 
@@ -214,6 +466,11 @@ internal sealed class RequestState : AmbientFrame
     internal void Seal()
     {
         Enter();
+        if (!_sealed)
+        {
+            AddAllPendingCallsToSeal();
+        }
+
         _sealed = true;
         Exit();
     }
@@ -243,18 +500,28 @@ internal sealed class RequestState : AmbientFrame
         Enter();
         try
         {
-            _sealed |= seal;
-            record.Status = _status;
-            record.ErrorType = _errorType;
-            var count = _stageCount;
+            if (seal && !_sealed)
+            {
+                AddAllPendingCallsToSeal();
+            }
 
-            // Sealed, the accumulators may be reordered in place; a snapshot of a running request sorts a copy.
+            // Sealed, the accumulators may be reordered in place; a snapshot of a running request sorts a copy (with the
+            // calls threads still hold pending).
+            var count = _stageCount;
             var source = _stages;
             if (!seal)
             {
-                source = new StageAccumulator[count];
+                source = new StageAccumulator[Math.Max(count, 1)];
                 Array.Copy(_stages, source, count);
+                if (!_sealed)
+                {
+                    AddAllPendingCalls(ref source, ref count);
+                }
             }
+
+            _sealed |= seal;
+            record.Status = _status;
+            record.ErrorType = _errorType;
 
             SortByFirstStart(source, count);
             var stages = record.ResizeStages(count);
@@ -328,6 +595,7 @@ internal sealed class RequestState : AmbientFrame
     }
 
     /// <summary>Takes the request's spin lock (held for a few field updates only; never while calling user code).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enter()
     {
         if (Interlocked.CompareExchange(ref _lock, 1, 0) != 0)
@@ -336,6 +604,7 @@ internal sealed class RequestState : AmbientFrame
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterContended()
     {
         var spinner = default(SpinWait);
@@ -347,11 +616,13 @@ internal sealed class RequestState : AmbientFrame
 
     private void Exit() => Volatile.Write(ref _lock, 0);
 
-    private ref StageAccumulator GetOrAdd(string name, long startTimestamp)
+    private ref StageAccumulator GetOrAdd(string name, long startTimestamp) => ref GetOrAdd(ref _stages, ref _stageCount, name, startTimestamp);
+
+    private static ref StageAccumulator GetOrAdd(ref StageAccumulator[] stages, ref int stageCount, string name, long startTimestamp)
     {
-        for (var i = 0; i < _stageCount; i++)
+        for (var i = 0; i < stageCount; i++)
         {
-            ref var existing = ref _stages[i];
+            ref var existing = ref stages[i];
             if (ReferenceEquals(existing.Name, name) || string.Equals(existing.Name, name, StringComparison.Ordinal))
             {
                 if (startTimestamp < existing.FirstStartTimestamp)
@@ -369,9 +640,9 @@ internal sealed class RequestState : AmbientFrame
         if (!ReferenceEquals(limited, name))
         {
             name = limited;
-            for (var i = 0; i < _stageCount; i++)
+            for (var i = 0; i < stageCount; i++)
             {
-                ref var existing = ref _stages[i];
+                ref var existing = ref stages[i];
                 if (string.Equals(existing.Name, name, StringComparison.Ordinal))
                 {
                     if (startTimestamp < existing.FirstStartTimestamp)
@@ -384,13 +655,13 @@ internal sealed class RequestState : AmbientFrame
             }
         }
 
-        if (_stageCount == _stages.Length)
+        if (stageCount == stages.Length)
         {
-            Array.Resize(ref _stages, _stages.Length * 2);
+            Array.Resize(ref stages, stages.Length * 2);
         }
 
-        ref var added = ref _stages[_stageCount];
-        added.Order = _stageCount++;
+        ref var added = ref stages[stageCount];
+        added.Order = stageCount++;
         added.Name = name;
         added.FirstStartTimestamp = startTimestamp;
         return ref added;

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace RagMonitor;
 
@@ -36,60 +37,71 @@ public readonly partial struct StageScope : IDisposable
     private readonly byte _mode;
     private readonly Activity? _activity;
 
-    internal StageScope(RequestState request, string name, bool asynchronous)
+    /// <summary>A synchronous stage (<see cref="PerformanceMonitor.BeginStage(string)"/>): this thread's current stage until disposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal StageScope(RequestState request, string name)
     {
         _request = request;
         _name = name;
+        _frame = null;
         _previousFrame = null;
         _previousFrameStage = null;
-        _frame = null;
         _mode = ModeThreadOnly;
-        if (asynchronous)
-        {
-            var frame = AmbientContext.Frame;
-            if (frame is not null && ReferenceEquals(frame.Request, request) && AmbientContext.TryClaim(frame))
-            {
-                _frame = frame;
-                _previousFrameStage = frame.StageName;
-                frame.StageName = name;
-                _mode = ModeClaimedFrame;
-            }
-            else
-            {
-                // Another flow holds the frame, or a running asynchronous stage owns it: give this
-                // stage's flow a frame of its own (the only allocating path).
-                var own = new AmbientFrame(request, name);
-                _previousFrame = frame;
-                _frame = own;
-                AmbientContext.Frame = own;
-                _mode = ModePushedFrame;
-            }
-        }
-
         AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
         _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
         _startTimestamp = request.Monitor.GetTimestamp();
     }
 
-    /// <summary>A detached stage: bound to <paramref name="request"/>, but nothing ambient is changed (no frame, no thread stage, the span is not made current).</summary>
-    internal StageScope(RequestState request, string name)
+    /// <summary>
+    /// A stage whose body may go on asynchronously (<see cref="PerformanceMonitor.BeginAsyncStage(string)"/>; it also names the
+    /// flow's frame), or with <paramref name="detached"/> one that changes nothing ambient (<see cref="PerformanceMonitor.BeginDetachedStage(string)"/>).
+    /// </summary>
+    internal StageScope(RequestState request, string name, bool detached)
     {
         _request = request;
         _name = name;
-        _previousThreadRequest = null;
-        _previousThreadStage = null;
-        _frame = null;
         _previousFrame = null;
         _previousFrameStage = null;
-        _mode = ModeDetached;
-        _activity = null;
-        if (MonitorTracing.IsObserved && MonitorTracing.StartStage(request, name) is { } activity)
+        _frame = null;
+        if (detached)
         {
-            // StartActivity made the span current; the caller's flow goes back to the span it had.
-            MonitorTracing.Leave(activity);
-            _activity = activity;
+            // Nothing ambient is changed (no frame, no thread stage, the span is not made current).
+            _previousThreadRequest = null;
+            _previousThreadStage = null;
+            _mode = ModeDetached;
+            _activity = null;
+            if (MonitorTracing.IsObserved && MonitorTracing.StartStage(request, name) is { } activity)
+            {
+                // StartActivity made the span current; the caller's flow goes back to the span it had.
+                MonitorTracing.Leave(activity);
+                _activity = activity;
+            }
+
+            _startTimestamp = request.Monitor.GetTimestamp();
+            return;
         }
 
+        var frame = AmbientContext.Frame;
+        if (frame is not null && ReferenceEquals(frame.Request, request) && AmbientContext.TryClaim(frame))
+        {
+            _frame = frame;
+            _previousFrameStage = frame.StageName;
+            frame.StageName = name;
+            _mode = ModeClaimedFrame;
+        }
+        else
+        {
+            // Another flow holds the frame, or a running asynchronous stage owns it: give this
+            // stage's flow a frame of its own (the only allocating path).
+            var own = new AmbientFrame(request, name);
+            _previousFrame = frame;
+            _frame = own;
+            AmbientContext.Frame = own;
+            _mode = ModePushedFrame;
+        }
+
+        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
+        _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
         _startTimestamp = request.Monitor.GetTimestamp();
     }
 
@@ -161,14 +173,30 @@ public readonly partial struct StageScope : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_request is null)
+        var request = _request;
+        if (request is null)
         {
             return;
         }
 
-        var end = _request.Monitor.GetTimestamp();
+        var end = request.Monitor.GetTimestamp();
+        if (_mode == ModeThreadOnly && _activity is null)
+        {
+            // A synchronous stage nobody traces (the generated wrapper's usual case), kept small enough to inline.
+            var thread = AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
+            request.RecordCall(thread, _name, _startTimestamp, end - _startTimestamp);
+            return;
+        }
+
+        DisposeOther(request, end);
+    }
+
+    /// <summary>Ends a stage that changed the flow's frame, is detached or has a span.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DisposeOther(RequestState request, long end)
+    {
         LeaveSynchronousPart(completedSynchronously: true);
-        Record(_request, end);
+        Record(request, end);
     }
 
     /// <summary>Ends the stage from a continuation, after the synchronous part was left.</summary>
