@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -29,7 +30,7 @@ public static class RagMonitorProviderBuilderExtensions
             throw new ArgumentNullException(nameof(builder));
         }
 
-        var buckets = new double[] { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60 };
+        var buckets = RagMonitorTelemetry.DurationBucketBoundaries.ToArray();
         return builder
             .AddMeter(RagMonitorTelemetry.MeterName)
             .AddView(RagMonitorTelemetry.RequestDurationInstrument, new ExplicitBucketHistogramConfiguration { Boundaries = buckets })

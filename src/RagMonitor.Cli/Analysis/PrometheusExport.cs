@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace RagMonitor.Cli.Analysis;
@@ -13,8 +14,8 @@ namespace RagMonitor.Cli.Analysis;
 /// </summary>
 internal sealed class PrometheusExport
 {
-    /// <summary>Default buckets in seconds: Prometheus' defaults plus 30 s and 60 s for slow LLM calls.</summary>
-    internal static readonly double[] DefaultBuckets = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+    /// <summary>Default buckets in seconds: the monitor's own (<see cref="RagMonitorTelemetry.DurationBucketBoundaries"/>), so that an export and the live histograms line up.</summary>
+    internal static readonly double[] DefaultBuckets = RagMonitorTelemetry.DurationBucketBoundaries.ToArray();
 
     private readonly double[] _bounds;
     private readonly Dictionary<(string Request, string Status), Histogram> _requests = new();

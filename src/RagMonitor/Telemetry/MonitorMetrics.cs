@@ -12,9 +12,6 @@ namespace RagMonitor;
 /// </summary>
 internal static class MonitorMetrics
 {
-    /// <summary>Seconds-based bucket boundaries (5 ms to 60 s) advised for the duration histograms. Declared first: the histograms below use it.</summary>
-    private static readonly double[] s_durationBuckets = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60 };
-
     private static readonly Histogram<double> s_requestDuration = CreateDurationHistogram(
         RagMonitorTelemetry.RequestDurationInstrument, "Duration of monitored requests.");
 
@@ -135,14 +132,11 @@ internal static class MonitorMetrics
     {
 #if NET9_0_OR_GREATER
         return RagMonitorTelemetry.Meter.CreateHistogram<double>(name, "s", description, tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RagMonitorTelemetry.DurationBucketBoundaries });
 #else
         return RagMonitorTelemetry.Meter.CreateHistogram<double>(name, "s", description);
 #endif
     }
-
-    /// <summary>The bucket boundaries advised for the duration histograms (seconds).</summary>
-    internal static IReadOnlyList<double> DurationBuckets => s_durationBuckets;
 
     private static long ObserveDropped() => Sum(static m => m.LogRecordsDropped, includeRetired: true);
 

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
@@ -18,6 +20,15 @@ namespace RagMonitor;
 /// </remarks>
 public static class RagMonitorTelemetry
 {
+    private static readonly double[] s_durationBucketBoundaries = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60 };
+
+    /// <summary>
+    /// The bucket boundaries, in seconds (5 ms to 60 s), of RagMonitor's duration histograms. The instruments advise them,
+    /// <c>AddRagMonitorInstrumentation</c> (RagMonitor.OpenTelemetry) configures them, and <c>ragmon export</c> uses them by
+    /// default, so live and offline Prometheus histograms have the same buckets.
+    /// </summary>
+    public static IReadOnlyList<double> DurationBucketBoundaries { get; } = Array.AsReadOnly(s_durationBucketBoundaries);
+
     /// <summary>The name of RagMonitor's <see cref="ActivitySource"/>: <c>"RagMonitor"</c>.</summary>
     public const string ActivitySourceName = "RagMonitor";
 

@@ -17,6 +17,39 @@ public sealed class ExportCleanupCheckCompareTests : IClassFixture<SampleLogsFix
     public ExportCleanupCheckCompareTests(SampleLogsFixture logs) => _logs = logs;
 
     [Fact]
+    public void Prometheus_export_uses_the_buckets_the_live_duration_histograms_advise_by_default()
+    {
+        // The live histograms are created when RagMonitor's metrics class initializes; read the buckets they advise.
+        var live = new Dictionary<string, IReadOnlyList<double>>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == RagMonitorTelemetry.MeterName && instrument is System.Diagnostics.Metrics.Instrument<double> { Advice.HistogramBucketBoundaries: { } bounds })
+                {
+                    live[instrument.Name] = bounds;
+                }
+            };
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(RagMonitorTelemetry).Assembly.GetType("RagMonitor.MonitorMetrics", throwOnError: true)!.TypeHandle);
+            listener.Start();
+        }
+
+        CliResult result = CliRun.Expect(0, "export", "prometheus", "--log-dir", _logs.Directory);
+        string[] lines = result.Output.Split('\n');
+        foreach (string instrument in new[] { RagMonitorTelemetry.RequestDurationInstrument, RagMonitorTelemetry.StageDurationInstrument })
+        {
+            string metric = instrument.Replace('.', '_') + "_seconds_bucket{";
+            string first = lines.First(l => l.StartsWith(metric, StringComparison.Ordinal));
+            string series = first[..first.IndexOf(",le=", StringComparison.Ordinal)];
+            var exported = lines.Where(l => l.StartsWith(series + ",le=", StringComparison.Ordinal))
+                .Select(l => Regex.Match(l, "le=\"([^\"]+)\"").Groups[1].Value)
+                .ToArray();
+            var advised = live[instrument].Select(b => b.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("+Inf").ToArray();
+            Assert.Equal(advised, exported);
+        }
+    }
+
+    [Fact]
     public void Prometheus_export_has_cumulative_histograms_and_counters()
     {
         CliResult result = CliRun.Expect(0, "export", "prometheus", "--log-dir", _logs.Directory, "--buckets", "0.1,0.5,1,2.5,10");
