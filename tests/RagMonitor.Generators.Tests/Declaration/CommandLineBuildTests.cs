@@ -110,37 +110,7 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
                 private int RetrieveOnceMoreCore(string query) => 3;
             }
             """,
-        ["CaseOnlyTypeNames"] = """
-            namespace Diag.Rag
-            {
-                public sealed partial class Pipeline
-                {
-                    [Stage("lower")]
-                    public partial int Run();
-
-                    private int RunCore() => 1;
-                }
-            }
-
-            namespace Diag.RAG
-            {
-                public sealed partial class Pipeline
-                {
-                    [Stage("upper")]
-                    public partial int Run();
-
-                    private int RunCore() => 2;
-                }
-
-                public sealed partial class Unrelated
-                {
-                    [Stage("unrelated")]
-                    public partial int Run();
-
-                    private int RunCore() => 3;
-                }
-            }
-            """,
+        ["CaseOnlyTypeNames"] = GeneratorDiagnosticsTests.CaseOnlyTypeNames,
     };
 
     private readonly Build _build;

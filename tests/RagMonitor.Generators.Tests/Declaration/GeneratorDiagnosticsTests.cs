@@ -12,41 +12,44 @@ namespace RagMonitor.Generators.Tests.Declaration;
 /// </summary>
 public sealed class GeneratorDiagnosticsTests
 {
+    /// <summary>Two types whose full names differ only in case, and an unrelated type beside them (also built by <see cref="CommandLineBuildTests"/>).</summary>
+    internal const string CaseOnlyTypeNames = """
+        namespace Diag.Rag
+        {
+            public sealed partial class Pipeline
+            {
+                [Stage("lower")]
+                public partial int Run();
+
+                private int RunCore() => 1;
+            }
+        }
+
+        namespace Diag.RAG
+        {
+            public sealed partial class Pipeline
+            {
+                [Stage("upper")]
+                public partial int Run();
+
+                private int RunCore() => 2;
+            }
+
+            public sealed partial class Unrelated
+            {
+                [Stage("unrelated")]
+                public partial int Run();
+
+                private int RunCore() => 3;
+            }
+        }
+        """;
+
     [Fact]
     public void Type_names_that_differ_only_in_case_get_distinct_file_names_and_both_are_wrapped()
     {
         var result = GeneratorHarness.Run(
-            ShapeCases.Usings + """
-                namespace Diag.Rag
-                {
-                    public sealed partial class Pipeline
-                    {
-                        [Stage("lower")]
-                        public partial int Run();
-
-                        private int RunCore() => 1;
-                    }
-                }
-
-                namespace Diag.RAG
-                {
-                    public sealed partial class Pipeline
-                    {
-                        [Stage("upper")]
-                        public partial int Run();
-
-                        private int RunCore() => 2;
-                    }
-
-                    public sealed partial class Unrelated
-                    {
-                        [Stage("unrelated")]
-                        public partial int Run();
-
-                        private int RunCore() => 3;
-                    }
-                }
-                """).AssertClean();
+            ShapeCases.Usings + CaseOnlyTypeNames).AssertClean();
 
         var names = result.Sources.Select(static s => s.HintName).ToList();
         Assert.Equal(new[] { "Diag.RAG.Pipeline.g.cs", "Diag.RAG.Unrelated.g.cs", "Diag.Rag.Pipeline.2.g.cs" }, names.OrderBy(static n => n, StringComparer.Ordinal));
