@@ -8,7 +8,8 @@ namespace RagMonitor;
 /// <summary>
 /// How a finished request leaves the monitor. There is one route, whatever listens:
 /// <list type="number">
-/// <item>the request's thread seals the request into a pooled <see cref="CompletedRequest"/>;</item>
+/// <item>the request's thread seals the request, whose stages were recorded into a pooled <see cref="CompletedRequest"/>,
+/// and takes that record;</item>
 /// <item><see cref="JudgeAndCount"/> applies the bottleneck rules and records the live statistics (the only place that
 /// does either for a finished request), still on the request's thread, so <see cref="GetStatistics"/> never waits;</item>
 /// <item>a <see cref="RequestSummary"/> is built from the record only when someone needs it now (the explicit API's
@@ -44,8 +45,13 @@ public sealed partial class PerformanceMonitor
                 collections = Math.Max(0, GC.CollectionCount(0) - state.StartGcCollections);
             }
 
-            var record = _records.Rent();
-            state.SealInto(record, end, allocated, collections);
+            if (state.SealRecord(end, allocated, collections) is not { } record)
+            {
+                // Sealed before it ended (not expected: an abandoned request is marked ended first). Keep the counts whole.
+                _sink?.CountDropped();
+                return null;
+            }
+
             JudgeAndCount(record);
             var summary = SummaryNeeded(state, record, summaryWanted) ? record.ToSummary() : null;
 

@@ -646,9 +646,16 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     }
 
     internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value) =>
-        AddStageMetadata(request, stageName, key, value, accumulate: false);
+        AddStageMetadata(request, stageName, GetTimestamp(), key, value, accumulate: false);
 
-    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value, bool accumulate)
+    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value, bool accumulate) =>
+        AddStageMetadata(request, stageName, GetTimestamp(), key, value, accumulate);
+
+    /// <summary>
+    /// Adds metadata to a stage (see <see cref="RequestState.AddMetadata"/>) after limiting the value and key lengths;
+    /// <paramref name="stageStart"/> is the stage's start when the caller knows it (a stage scope), else now.
+    /// </summary>
+    internal void AddStageMetadata(RequestState request, string stageName, long stageStart, string key, MetadataValue value, bool accumulate)
     {
         var max = _options.MaxMetadataValueLength;
         if (value.Kind == MetadataValueKind.String && value.StringValue!.Length > max)
@@ -657,14 +664,17 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         }
 
         // Keys: at most MaxNameLength, or MaxMetadataValueLength when that is smaller.
-        request.AddMetadata(stageName, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value, accumulate);
+        request.AddMetadata(stageName, stageStart, RecordNames.Limit(key, Math.Min(PerformanceMonitorOptions.MaxNameLength, max)), value, accumulate);
     }
+
+    /// <summary>A pooled record for a new request to record into (see <see cref="RequestState"/>).</summary>
+    internal CompletedRequest RentRecord() => _records.Rent();
 
     /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>
     internal RequestSummary Snapshot(RequestState state)
     {
         // A throw-away record (never released to the pool): snapshots are rare and their summary must not share it.
-        var record = new CompletedRequest(_records);
+        var record = new CompletedRequest(null);
         state.SnapshotInto(record, GetTimestamp());
         MarkBottlenecks(record, completed: false);
         return record.ToSummary(isCompleted: false);

@@ -1,3 +1,9 @@
+if (args.Length > 0 && args[0] == "scratch")
+{
+    RagMonitor.Benchmarks.ScratchParts.Run();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "analyzers-stopwatch")
 {
     RagMonitor.Benchmarks.AnalyzerStopwatch.Run();
@@ -7,6 +13,12 @@ if (args.Length > 0 && args[0] == "analyzers-stopwatch")
 if (args.Length > 0 && args[0] == "peer-stage-stopwatch")
 {
     RagMonitor.Benchmarks.Peers.PeerStageStopwatch.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "peer-sink-stopwatch")
+{
+    RagMonitor.Benchmarks.Peers.PeerSinkStopwatch.Run(args);
     return;
 }
 

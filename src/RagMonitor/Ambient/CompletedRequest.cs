@@ -5,22 +5,29 @@ using System.Threading;
 namespace RagMonitor;
 
 /// <summary>
-/// The figures of one finished request, copied from its <see cref="RequestState"/> when it ends: what the live
-/// statistics, the bottleneck rules and the JSONL writer need, without building a <see cref="RequestSummary"/> on
-/// the request's thread. It is the one kind of item a <see cref="JsonlSink"/> queues. Records are pooled
-/// (<see cref="CompletedRequestPool"/>): the sink's writer formats one and hands it back, so a queued request keeps no
-/// young objects alive for the collector to copy.
+/// The stages and metadata of one request: the storage a running <see cref="RequestState"/> records into (under its lock),
+/// and, once the request is sealed, the finished record itself with durations and shares: what the live statistics, the
+/// bottleneck rules and the JSONL writer need, without building a <see cref="RequestSummary"/> on the request's thread. It
+/// is the one kind of item a <see cref="JsonlSink"/> queues. Records are pooled (<see cref="CompletedRequestPool"/>): a
+/// request rents one when it begins, hands it to the sink when it ends, and the sink's writer formats it and hands it
+/// back, so neither a running nor a queued request allocates per stage or per metadata value, and a queued request keeps
+/// no young objects alive for the collector to copy.
 /// </summary>
 internal sealed class CompletedRequest
 {
     private CompletedStage[] _stages = new CompletedStage[4];
+    private KeyValuePair<string, MetadataValue>[] _metadata = Array.Empty<KeyValuePair<string, MetadataValue>>();
+
+    /// <summary>For each entry of <see cref="_metadata"/>, the <see cref="CompletedStage.Order"/> of the stage it belongs to.</summary>
+    private int[] _metadataStage = Array.Empty<int>();
+    private int _metadataCount;
 
     internal CompletedRequest(CompletedRequestPool? pool)
     {
         Pool = pool;
     }
 
-    /// <summary>The pool this record returns to; <see langword="null"/> for a record that carries a <see cref="Summary"/>.</summary>
+    /// <summary>The pool this record returns to; <see langword="null"/> for a record that carries a <see cref="Summary"/> or a snapshot.</summary>
     internal CompletedRequestPool? Pool { get; }
 
     /// <summary>
@@ -56,7 +63,10 @@ internal sealed class CompletedRequest
 
     internal int BottleneckCount;
 
-    /// <summary>The stages, ordered by first start; the first <see cref="StageCount"/> entries are valid.</summary>
+    /// <summary>
+    /// The stages: while the request runs, in recording order; once finished (<see cref="Finish"/>), ordered by first start.
+    /// The first <see cref="StageCount"/> entries are valid.
+    /// </summary>
     internal Span<CompletedStage> Stages => new(_stages, 0, StageCount);
 
     /// <summary>Makes room for <paramref name="count"/> stages and sets <see cref="StageCount"/>.</summary>
@@ -71,10 +81,241 @@ internal sealed class CompletedRequest
         return new Span<CompletedStage>(_stages, 0, count);
     }
 
+    /// <summary>A finished stage's metadata, in the order the keys were first added (valid after <see cref="Finish"/>).</summary>
+    internal ReadOnlySpan<KeyValuePair<string, MetadataValue>> MetadataOf(in CompletedStage stage)
+        => new(_metadata, stage.MetadataStart, stage.MetadataCount);
+
+    /// <summary>
+    /// The stage named <paramref name="name"/>, added (in its logged form, see <see cref="RecordNames.Limit"/>) when it is
+    /// new; <paramref name="startTimestamp"/> lowers its first start.
+    /// </summary>
+    internal ref CompletedStage GetOrAddStage(string name, long startTimestamp)
+    {
+        var stages = _stages;
+        var count = StageCount;
+        for (var i = 0; i < count; i++)
+        {
+            ref var existing = ref stages[i];
+            if (ReferenceEquals(existing.Name, name) || string.Equals(existing.Name, name, StringComparison.Ordinal))
+            {
+                if (startTimestamp < existing.FirstStartTimestamp)
+                {
+                    existing.FirstStartTimestamp = startTimestamp;
+                }
+
+                return ref existing;
+            }
+        }
+
+        // A new stage name: bring it to its logged form (once per stage and request). A name that only differs from an
+        // existing stage's in what that changes (length past the limit, lone surrogates) is that stage.
+        var limited = RecordNames.Limit(name, PerformanceMonitorOptions.MaxNameLength);
+        if (!ReferenceEquals(limited, name))
+        {
+            name = limited;
+            for (var i = 0; i < count; i++)
+            {
+                ref var existing = ref stages[i];
+                if (string.Equals(existing.Name, name, StringComparison.Ordinal))
+                {
+                    if (startTimestamp < existing.FirstStartTimestamp)
+                    {
+                        existing.FirstStartTimestamp = startTimestamp;
+                    }
+
+                    return ref existing;
+                }
+            }
+        }
+
+        if (count == stages.Length)
+        {
+            Array.Resize(ref _stages, stages.Length * 2);
+            stages = _stages;
+        }
+
+        ref var added = ref stages[count];
+        added = default;
+        added.Order = count;
+        added.Name = name;
+        added.FirstStartTimestamp = startTimestamp;
+        StageCount = count + 1;
+        return ref added;
+    }
+
+    /// <summary>
+    /// Sets metadata of the stage whose <see cref="CompletedStage.Order"/> is <paramref name="stageOrder"/>; with
+    /// <paramref name="accumulate"/>, an integer value is added to the integer already under the key (saturating), so
+    /// counts sum over calls.
+    /// </summary>
+    internal void SetMetadata(int stageOrder, string key, MetadataValue value, bool accumulate)
+    {
+        var count = _metadataCount;
+        for (var i = 0; i < count; i++)
+        {
+            if (_metadataStage[i] == stageOrder && string.Equals(_metadata[i].Key, key, StringComparison.Ordinal))
+            {
+                var existing = _metadata[i].Value;
+                if (accumulate && existing.Kind == MetadataValueKind.Integer && value.Kind == MetadataValueKind.Integer)
+                {
+                    var sum = existing.IntegerValue + value.IntegerValue;
+                    var overflowed = ((existing.IntegerValue ^ sum) & (value.IntegerValue ^ sum)) < 0;
+                    value = MetadataValue.FromInteger(overflowed ? (value.IntegerValue < 0 ? long.MinValue : long.MaxValue) : sum);
+                }
+
+                _metadata[i] = new KeyValuePair<string, MetadataValue>(_metadata[i].Key, value);
+                return;
+            }
+        }
+
+        if (count == _metadata.Length)
+        {
+            var capacity = Math.Max(8, count * 2);
+            Array.Resize(ref _metadata, capacity);
+            Array.Resize(ref _metadataStage, capacity);
+        }
+
+        _metadata[count] = new KeyValuePair<string, MetadataValue>(key, value);
+        _metadataStage[count] = stageOrder;
+        _metadataCount = count + 1;
+    }
+
+    /// <summary>A copy of the metadata of the stage whose order is <paramref name="stageOrder"/>, or <see langword="null"/> when it has none.</summary>
+    internal KeyValuePair<string, MetadataValue>[]? CopyMetadata(int stageOrder)
+    {
+        var found = 0;
+        for (var i = 0; i < _metadataCount; i++)
+        {
+            if (_metadataStage[i] == stageOrder)
+            {
+                found++;
+            }
+        }
+
+        if (found == 0)
+        {
+            return null;
+        }
+
+        var copy = new KeyValuePair<string, MetadataValue>[found];
+        var next = 0;
+        for (var i = 0; i < _metadataCount; i++)
+        {
+            if (_metadataStage[i] == stageOrder)
+            {
+                copy[next++] = _metadata[i];
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>Copies the stages and metadata recorded so far into <paramref name="target"/> (a snapshot of a running request).</summary>
+    internal void CopyRecordingTo(CompletedRequest target)
+    {
+        var stages = target.ResizeStages(StageCount);
+        new ReadOnlySpan<CompletedStage>(_stages, 0, StageCount).CopyTo(stages);
+        if (_metadataCount > 0)
+        {
+            target._metadata = new KeyValuePair<string, MetadataValue>[_metadataCount];
+            target._metadataStage = new int[_metadataCount];
+            Array.Copy(_metadata, target._metadata, _metadataCount);
+            Array.Copy(_metadataStage, target._metadataStage, _metadataCount);
+        }
+
+        target._metadataCount = _metadataCount;
+    }
+
+    /// <summary>
+    /// Turns the recorded stages into the finished figures: durations and shares of <paramref name="totalTicks"/>, stages
+    /// ordered by first start (then recording order), each stage's metadata made contiguous in that order.
+    /// </summary>
+    internal void Finish(PerformanceMonitor monitor, long totalTicks)
+    {
+        var count = StageCount;
+        var stages = _stages;
+        SortByFirstStart(stages, count);
+        var metadataCount = _metadataCount;
+        for (var i = 0; i < count; i++)
+        {
+            ref var stage = ref stages[i];
+            stage.Duration = monitor.ToDuration(stage.ElapsedStopwatchTicks);
+            stage.Share = RequestState.ShareOf(stage.ElapsedStopwatchTicks, totalTicks);
+            stage.IsBottleneck = false;
+            stage.MetadataStart = 0;
+            stage.MetadataCount = 0;
+        }
+
+        if (metadataCount == 0)
+        {
+            return;
+        }
+
+        // Order the entries by the position of their stage (stable: keys keep the order they were added in). The entries
+        // are few, and most requests add them stage after stage, which is already that order.
+        var positions = _metadataStage;
+        for (var j = 0; j < metadataCount; j++)
+        {
+            positions[j] = PositionOf(stages, count, positions[j]);
+        }
+
+        var pairs = _metadata;
+        for (var j = 1; j < metadataCount; j++)
+        {
+            var position = positions[j];
+            if (position >= positions[j - 1])
+            {
+                continue;
+            }
+
+            var pair = pairs[j];
+            var k = j - 1;
+            while (k >= 0 && positions[k] > position)
+            {
+                positions[k + 1] = positions[k];
+                pairs[k + 1] = pairs[k];
+                k--;
+            }
+
+            positions[k + 1] = position;
+            pairs[k + 1] = pair;
+        }
+
+        for (var j = 0; j < metadataCount; j++)
+        {
+            ref var stage = ref stages[positions[j]];
+            if (stage.MetadataCount == 0)
+            {
+                stage.MetadataStart = j;
+            }
+
+            stage.MetadataCount++;
+        }
+
+        // The positions replaced the stage orders: the record is finished and takes no more metadata.
+        for (var i = 0; i < count; i++)
+        {
+            stages[i].Order = i;
+        }
+
+        static int PositionOf(CompletedStage[] stages, int count, int order)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (stages[i].Order == order)
+                {
+                    return i;
+                }
+            }
+
+            return 0;
+        }
+    }
+
     /// <summary>The request id, formatting a generated one.</summary>
     internal string GetRequestId() => RequestId ?? PerformanceMonitor.FormatGeneratedId(GeneratedId);
 
-    /// <summary>Builds the public summary of this record (the record stays valid).</summary>
+    /// <summary>Builds the public summary of this finished record (the record stays valid).</summary>
     /// <param name="isCompleted">Whether the request has ended (<see langword="false"/> for an in-flight snapshot).</param>
     internal RequestSummary ToSummary(bool isCompleted = true)
     {
@@ -85,14 +326,10 @@ internal sealed class CompletedRequest
         for (var i = 0; i < count; i++)
         {
             ref var stage = ref _stages[i];
-            stages[i] = new StageSummary(
-                stage.Name,
-                stage.Duration,
-                stage.Calls,
-                stage.Share,
-                stage.Status,
-                stage.ErrorType,
-                (IReadOnlyList<KeyValuePair<string, MetadataValue>>?)stage.Metadata ?? Array.Empty<KeyValuePair<string, MetadataValue>>());
+            var metadata = stage.MetadataCount == 0
+                ? Array.Empty<KeyValuePair<string, MetadataValue>>()
+                : MetadataOf(in stage).ToArray();
+            stages[i] = new StageSummary(stage.Name, stage.Duration, stage.Calls, stage.Share, stage.Status, stage.ErrorType, metadata);
             if (stage.IsBottleneck && b < bottlenecks.Length)
             {
                 bottlenecks[b++] = new Bottleneck(stage.Name, stage.Share, stage.BottleneckRule, stage.Duration, stage.BottleneckLimit);
@@ -112,31 +349,74 @@ internal sealed class CompletedRequest
     /// <summary>Drops the references this record holds (before it goes back to its pool).</summary>
     internal void Clear()
     {
-        for (var i = 0; i < StageCount; i++)
-        {
-            _stages[i] = default;
-        }
-
+        Array.Clear(_stages, 0, StageCount);
+        Array.Clear(_metadata, 0, _metadataCount);
+        _metadataCount = 0;
         RequestName = string.Empty;
         RequestId = null;
         ErrorType = null;
+        Status = OperationStatus.Success;
+        AllocatedBytes = null;
+        GcCollections = null;
         StageCount = 0;
         BottleneckCount = 0;
     }
+
+    /// <summary>
+    /// Insertion sort by first start (then recording order): stages per request are few, and Array.Sort with a
+    /// comparison would allocate a comparer on every request.
+    /// </summary>
+    private static void SortByFirstStart(CompletedStage[] stages, int count)
+    {
+        for (var i = 1; i < count; i++)
+        {
+            if (!Before(in stages[i], in stages[i - 1]))
+            {
+                // Already in place: the usual case (stages start one after the other).
+                continue;
+            }
+
+            var item = stages[i];
+            var j = i - 1;
+            while (j >= 0 && Before(in item, in stages[j]))
+            {
+                stages[j + 1] = stages[j];
+                j--;
+            }
+
+            stages[j + 1] = item;
+        }
+
+        static bool Before(in CompletedStage a, in CompletedStage b)
+            => a.FirstStartTimestamp < b.FirstStartTimestamp || (a.FirstStartTimestamp == b.FirstStartTimestamp && a.Order < b.Order);
+    }
 }
 
-/// <summary>One stage of a <see cref="CompletedRequest"/>.</summary>
+/// <summary>One stage of a <see cref="CompletedRequest"/>: accumulated while the request runs, finished when it ends.</summary>
 internal struct CompletedStage
 {
     internal string Name;
-    internal TimeSpan Duration;
+
+    /// <summary>The stage's place in recording order (while running; the metadata refers to stages by it).</summary>
+    internal int Order;
+
+    internal long FirstStartTimestamp;
+    internal long ElapsedStopwatchTicks;
     internal int Calls;
-    internal double Share;
     internal OperationStatus Status;
     internal string? ErrorType;
 
-    /// <summary>The stage's metadata; the request is sealed when copied, so the list is no longer changed.</summary>
-    internal List<KeyValuePair<string, MetadataValue>>? Metadata;
+    /// <summary>Set when finished: the stage's time.</summary>
+    internal TimeSpan Duration;
+
+    /// <summary>Set when finished: the stage's share of the request's time.</summary>
+    internal double Share;
+
+    /// <summary>Set when finished: where the stage's metadata starts in its record (see <see cref="CompletedRequest.MetadataOf"/>).</summary>
+    internal int MetadataStart;
+
+    /// <summary>Set when finished: how many metadata entries the stage has.</summary>
+    internal int MetadataCount;
 
     internal bool IsBottleneck;
     internal BottleneckRule BottleneckRule;

@@ -7,17 +7,18 @@ using System.Threading;
 namespace RagMonitor;
 
 /// <summary>
-/// The mutable state of one request while it runs: its stages, merged by name. Thread-safe: a small spin lock (the
-/// critical sections are a few field updates) guards the stages; calls of synchronous stages are first kept by the
-/// thread that ended them and added when the request is read or ended (<see cref="RecordCall"/>). Sealed when the
-/// request ends (later calls change nothing), then freed. It is also the ambient frame of the request's own body
-/// (<see cref="AmbientFrame"/>).
+/// The mutable state of one request while it runs: its stages, merged by name, kept in a pooled
+/// <see cref="CompletedRequest"/> that becomes the finished record when the request is sealed. Thread-safe: a small spin
+/// lock (the critical sections are a few field updates) guards the stages; calls of synchronous stages are first kept by
+/// the thread that ended them and added when the request is read or ended (<see cref="RecordCall"/>). Sealed when the
+/// request ends (later calls change nothing; the record leaves with the request's figures), then freed. It is also the
+/// ambient frame of the request's own body (<see cref="AmbientFrame"/>).
 /// </summary>
 internal sealed class RequestState : AmbientFrame
 {
     private readonly ulong _generatedId;
-    private StageAccumulator[] _stages = new StageAccumulator[4];
-    private int _stageCount;
+    /// <summary>The stages and metadata recorded so far; <see langword="null"/> once sealed (the record has left).</summary>
+    private CompletedRequest? _record;
     private int _ended;
     private bool _sealed;
     private OperationStatus _status;
@@ -44,6 +45,7 @@ internal sealed class RequestState : AmbientFrame
         _generatedId = generatedId;
         StartTimestamp = startTimestamp;
         StartTime = startTime;
+        _record = monitor.RentRecord();
         if (monitor.MeasuresResources)
         {
             StartAllocatedBytes = GC.GetTotalAllocatedBytes(false);
@@ -249,7 +251,7 @@ internal sealed class RequestState : AmbientFrame
         {
             if (!_sealed)
             {
-                AddPendingCalls(thread, ref _stages, ref _stageCount);
+                AddPendingCalls(thread, _record!);
             }
 
             ClearPendingCalls(thread);
@@ -274,7 +276,7 @@ internal sealed class RequestState : AmbientFrame
     /// </summary>
     private void AddAllPendingCallsToSeal()
     {
-        AddAllPendingCalls(ref _stages, ref _stageCount);
+        AddAllPendingCalls(_record!);
         if (AmbientContext.CurrentThreadStage is { } current)
         {
             if (ReferenceEquals(current.PendingRequest, this))
@@ -289,26 +291,26 @@ internal sealed class RequestState : AmbientFrame
         }
     }
 
-    /// <summary>Adds every registered thread's pending calls of this request to <paramref name="stages"/>. The caller holds the lock.</summary>
-    private void AddAllPendingCalls(ref StageAccumulator[] stages, ref int stageCount)
+    /// <summary>Adds every registered thread's pending calls of this request to <paramref name="target"/>. The caller holds the lock.</summary>
+    private void AddAllPendingCalls(CompletedRequest target)
     {
         if (_pendingThread is { } first)
         {
-            AddPendingCalls(first, ref stages, ref stageCount);
+            AddPendingCalls(first, target);
         }
 
         for (var i = 0; i < _morePendingThreadCount; i++)
         {
-            AddPendingCalls(_morePendingThreads![i], ref stages, ref stageCount);
+            AddPendingCalls(_morePendingThreads![i], target);
         }
     }
 
     /// <summary>
-    /// Adds <paramref name="thread"/>'s pending calls of this request to <paramref name="stages"/>. The caller holds this
+    /// Adds <paramref name="thread"/>'s pending calls of this request to <paramref name="target"/>. The caller holds this
     /// request's lock, so the thread cannot switch requests meanwhile; it may still be adding calls, which the version
     /// detects (an entry is read again until it was read whole).
     /// </summary>
-    private void AddPendingCalls(ThreadStage thread, ref StageAccumulator[] stages, ref int stageCount)
+    private void AddPendingCalls(ThreadStage thread, CompletedRequest target)
     {
         if (!ReferenceEquals(Volatile.Read(ref thread.PendingRequest), this))
         {
@@ -340,7 +342,7 @@ internal sealed class RequestState : AmbientFrame
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
 
-            ref var stage = ref GetOrAdd(ref stages, ref stageCount, name, firstStart);
+            ref var stage = ref target.GetOrAddStage(name, firstStart);
             stage.ElapsedStopwatchTicks += elapsed;
             stage.Calls += calls;
         }
@@ -356,7 +358,7 @@ internal sealed class RequestState : AmbientFrame
                 return;
             }
 
-            ref var stage = ref GetOrAdd(name, startTimestamp);
+            ref var stage = ref _record!.GetOrAddStage(name, startTimestamp);
             stage.ElapsedStopwatchTicks += elapsedStopwatchTicks;
             stage.Calls++;
             if (status != OperationStatus.Success && stage.Status == OperationStatus.Success)
@@ -382,7 +384,7 @@ internal sealed class RequestState : AmbientFrame
                 return;
             }
 
-            ref var stage = ref GetOrAdd(name, timestamp);
+            ref var stage = ref _record!.GetOrAddStage(name, timestamp);
             if (status != OperationStatus.Success && stage.Status == OperationStatus.Success)
             {
                 stage.ErrorType = LimitErrorType(errorType);
@@ -396,13 +398,12 @@ internal sealed class RequestState : AmbientFrame
         }
     }
 
-    internal void AddMetadata(string stageName, string key, MetadataValue value) => AddMetadata(stageName, key, value, accumulate: false);
-
     /// <summary>
-    /// Sets a stage's metadata value; with <paramref name="accumulate"/>, an integer value is added to the
-    /// integer already under the key (saturating at <see cref="long.MaxValue"/>), so counts sum over calls.
+    /// Sets a stage's metadata value; with <paramref name="accumulate"/>, an integer value is added to the integer already
+    /// under the key (saturating at <see cref="long.MaxValue"/>), so counts sum over calls. <paramref name="timestamp"/>
+    /// is the stage's start (or now) in case the stage has no call recorded yet.
     /// </summary>
-    internal void AddMetadata(string stageName, string key, MetadataValue value, bool accumulate)
+    internal void AddMetadata(string stageName, long timestamp, string key, MetadataValue value, bool accumulate)
     {
         Enter();
         try
@@ -412,26 +413,9 @@ internal sealed class RequestState : AmbientFrame
                 return;
             }
 
-            ref var stage = ref GetOrAdd(stageName, Monitor.GetTimestamp());
-            var list = stage.Metadata ??= new List<KeyValuePair<string, MetadataValue>>(4);
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (string.Equals(list[i].Key, key, StringComparison.Ordinal))
-                {
-                    var existing = list[i].Value;
-                    if (accumulate && existing.Kind == MetadataValueKind.Integer && value.Kind == MetadataValueKind.Integer)
-                    {
-                        var sum = existing.IntegerValue + value.IntegerValue;
-                        var overflowed = ((existing.IntegerValue ^ sum) & (value.IntegerValue ^ sum)) < 0;
-                        value = MetadataValue.FromInteger(overflowed ? (value.IntegerValue < 0 ? long.MinValue : long.MaxValue) : sum);
-                    }
-
-                    list[i] = new KeyValuePair<string, MetadataValue>(key, value);
-                    return;
-                }
-            }
-
-            list.Add(new KeyValuePair<string, MetadataValue>(key, value));
+            var record = _record!;
+            var order = record.GetOrAddStage(stageName, timestamp).Order;
+            record.SetMetadata(order, key, value, accumulate);
         }
         finally
         {
@@ -446,11 +430,16 @@ internal sealed class RequestState : AmbientFrame
         Enter();
         try
         {
-            for (var i = 0; i < _stageCount; i++)
+            if (_record is not { } record)
             {
-                if (string.Equals(_stages[i].Name, stageName, StringComparison.Ordinal))
+                return null;
+            }
+
+            foreach (ref readonly var stage in record.Stages)
+            {
+                if (string.Equals(stage.Name, stageName, StringComparison.Ordinal))
                 {
-                    return _stages[i].Metadata?.ToArray();
+                    return record.CopyMetadata(stage.Order);
                 }
             }
         }
@@ -465,30 +454,85 @@ internal sealed class RequestState : AmbientFrame
     /// <summary>Seals the request without a record (an abandoned request): later stage calls, metadata and outcomes are ignored.</summary>
     internal void Seal()
     {
+        CompletedRequest? record = null;
         Enter();
         if (!_sealed)
         {
             AddAllPendingCallsToSeal();
+            record = _record;
+            _record = null;
         }
 
         _sealed = true;
         Exit();
+        record?.Release();
     }
 
     /// <summary>
-    /// Seals the request (later stage calls, metadata and outcomes are ignored) and copies it into <paramref name="record"/>
-    /// in one step (one lock): stages ordered by first start, with durations and shares. Bottlenecks are left to the monitor.
+    /// Seals the request (later stage calls, metadata and outcomes are ignored) and returns its record, finished: stages
+    /// ordered by first start, with durations and shares (bottlenecks are left to the monitor). From now on the record
+    /// belongs to the caller. <see langword="null"/> when the request was already sealed (abandoned).
     /// </summary>
-    internal void SealInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections)
-        => CopyInto(record, endTimestamp, allocatedBytes, gcCollections, seal: true);
-
-    /// <summary>Copies the stages recorded so far into <paramref name="record"/> without sealing (an in-flight snapshot).</summary>
-    internal void SnapshotInto(CompletedRequest record, long endTimestamp)
-        => CopyInto(record, endTimestamp, null, null, seal: false);
-
-    private void CopyInto(CompletedRequest record, long endTimestamp, long? allocatedBytes, int? gcCollections, bool seal)
+    internal CompletedRequest? SealRecord(long endTimestamp, long? allocatedBytes, int? gcCollections)
     {
         var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
+        CompletedRequest record;
+        Enter();
+        try
+        {
+            if (_sealed || _record is null)
+            {
+                return null;
+            }
+
+            AddAllPendingCallsToSeal();
+            _sealed = true;
+            record = _record;
+            _record = null;
+            record.Status = _status;
+            record.ErrorType = _errorType;
+        }
+        finally
+        {
+            Exit();
+        }
+
+        // Sealed: nothing else reads or writes the record now.
+        FillHeader(record, totalTicks, allocatedBytes, gcCollections);
+        record.Finish(Monitor, totalTicks);
+        return record;
+    }
+
+    /// <summary>
+    /// Copies the stages recorded so far (with the calls threads still hold pending) into <paramref name="target"/>, a
+    /// fresh record, without sealing, and finishes the copy (an in-flight snapshot). A sealed request gives no stages.
+    /// </summary>
+    internal void SnapshotInto(CompletedRequest target, long endTimestamp)
+    {
+        var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
+        Enter();
+        try
+        {
+            if (!_sealed && _record is { } record)
+            {
+                record.CopyRecordingTo(target);
+                AddAllPendingCalls(target);
+            }
+
+            target.Status = _status;
+            target.ErrorType = _errorType;
+        }
+        finally
+        {
+            Exit();
+        }
+
+        FillHeader(target, totalTicks, null, null);
+        target.Finish(Monitor, totalTicks);
+    }
+
+    private void FillHeader(CompletedRequest record, long totalTicks, long? allocatedBytes, int? gcCollections)
+    {
         record.RequestName = Name;
         record.RequestId = _id;
         record.GeneratedId = _generatedId;
@@ -497,54 +541,6 @@ internal sealed class RequestState : AmbientFrame
         record.AllocatedBytes = allocatedBytes;
         record.GcCollections = gcCollections;
         record.BottleneckCount = 0;
-        Enter();
-        try
-        {
-            if (seal && !_sealed)
-            {
-                AddAllPendingCallsToSeal();
-            }
-
-            // Sealed, the accumulators may be reordered in place; a snapshot of a running request sorts a copy (with the
-            // calls threads still hold pending).
-            var count = _stageCount;
-            var source = _stages;
-            if (!seal)
-            {
-                source = new StageAccumulator[Math.Max(count, 1)];
-                Array.Copy(_stages, source, count);
-                if (!_sealed)
-                {
-                    AddAllPendingCalls(ref source, ref count);
-                }
-            }
-
-            _sealed |= seal;
-            record.Status = _status;
-            record.ErrorType = _errorType;
-
-            SortByFirstStart(source, count);
-            var stages = record.ResizeStages(count);
-            for (var i = 0; i < count; i++)
-            {
-                ref var s = ref source[i];
-                ref var target = ref stages[i];
-                target.Name = s.Name;
-                target.Duration = Monitor.ToDuration(s.ElapsedStopwatchTicks);
-                target.Calls = s.Calls;
-                target.Share = ShareOf(s.ElapsedStopwatchTicks, totalTicks);
-                target.Status = s.Status;
-                target.ErrorType = s.ErrorType;
-
-                // A running request's lists may still grow: a snapshot keeps copies.
-                target.Metadata = seal || s.Metadata is null ? s.Metadata : new List<KeyValuePair<string, MetadataValue>>(s.Metadata);
-                target.IsBottleneck = false;
-            }
-        }
-        finally
-        {
-            Exit();
-        }
     }
 
     /// <summary>
@@ -564,35 +560,6 @@ internal sealed class RequestState : AmbientFrame
 
     private static string? LimitErrorType(string? errorType)
         => errorType is null ? null : RecordNames.Limit(errorType, PerformanceMonitorOptions.MaxNameLength);
-
-    /// <summary>
-    /// Insertion sort by first start (then recording order): stages per request are few, and Array.Sort with a
-    /// comparison would allocate a comparer on every request.
-    /// </summary>
-    private static void SortByFirstStart(StageAccumulator[] stages, int count)
-    {
-        for (var i = 1; i < count; i++)
-        {
-            if (!Before(in stages[i], in stages[i - 1]))
-            {
-                // Already in place: the usual case (stages start one after the other).
-                continue;
-            }
-
-            var item = stages[i];
-            var j = i - 1;
-            while (j >= 0 && Before(in item, in stages[j]))
-            {
-                stages[j + 1] = stages[j];
-                j--;
-            }
-
-            stages[j + 1] = item;
-        }
-
-        static bool Before(in StageAccumulator a, in StageAccumulator b)
-            => a.FirstStartTimestamp < b.FirstStartTimestamp || (a.FirstStartTimestamp == b.FirstStartTimestamp && a.Order < b.Order);
-    }
 
     /// <summary>Takes the request's spin lock (held for a few field updates only; never while calling user code).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -615,67 +582,4 @@ internal sealed class RequestState : AmbientFrame
     }
 
     private void Exit() => Volatile.Write(ref _lock, 0);
-
-    private ref StageAccumulator GetOrAdd(string name, long startTimestamp) => ref GetOrAdd(ref _stages, ref _stageCount, name, startTimestamp);
-
-    private static ref StageAccumulator GetOrAdd(ref StageAccumulator[] stages, ref int stageCount, string name, long startTimestamp)
-    {
-        for (var i = 0; i < stageCount; i++)
-        {
-            ref var existing = ref stages[i];
-            if (ReferenceEquals(existing.Name, name) || string.Equals(existing.Name, name, StringComparison.Ordinal))
-            {
-                if (startTimestamp < existing.FirstStartTimestamp)
-                {
-                    existing.FirstStartTimestamp = startTimestamp;
-                }
-
-                return ref existing;
-            }
-        }
-
-        // A new stage name: bring it to its logged form (once per stage and request). A name that only differs from an
-        // existing stage's in what that changes (length past the limit, lone surrogates) is that stage.
-        var limited = RecordNames.Limit(name, PerformanceMonitorOptions.MaxNameLength);
-        if (!ReferenceEquals(limited, name))
-        {
-            name = limited;
-            for (var i = 0; i < stageCount; i++)
-            {
-                ref var existing = ref stages[i];
-                if (string.Equals(existing.Name, name, StringComparison.Ordinal))
-                {
-                    if (startTimestamp < existing.FirstStartTimestamp)
-                    {
-                        existing.FirstStartTimestamp = startTimestamp;
-                    }
-
-                    return ref existing;
-                }
-            }
-        }
-
-        if (stageCount == stages.Length)
-        {
-            Array.Resize(ref stages, stages.Length * 2);
-        }
-
-        ref var added = ref stages[stageCount];
-        added.Order = stageCount++;
-        added.Name = name;
-        added.FirstStartTimestamp = startTimestamp;
-        return ref added;
-    }
-
-    private struct StageAccumulator
-    {
-        public string Name;
-        public long FirstStartTimestamp;
-        public int Order;
-        public long ElapsedStopwatchTicks;
-        public int Calls;
-        public OperationStatus Status;
-        public string? ErrorType;
-        public List<KeyValuePair<string, MetadataValue>>? Metadata;
-    }
 }

@@ -129,7 +129,7 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        _request.Monitor.AddStageMetadata(_request, _name, key, value);
+        _request.Monitor.AddStageMetadata(_request, _name, _startTimestamp, key, value, accumulate: false);
     }
 
     /// <summary>
@@ -145,7 +145,7 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        _request.Monitor.AddStageMetadata(_request, _name, key, MetadataValue.FromInteger(amount), accumulate: true);
+        _request.Monitor.AddStageMetadata(_request, _name, _startTimestamp, key, MetadataValue.FromInteger(amount), accumulate: true);
     }
 
     /// <summary>

@@ -161,7 +161,7 @@ internal sealed class JsonlRecordFormatter
             output.Append(s_duration);
             AppendFixed6(output, TicksToMicros(duration.Ticks));
             output.Append(s_metadata);
-            if (metadata is not null)
+            if (!metadata.IsEmpty)
             {
                 AppendMetadata(output, metadata, checkKeys);
             }
@@ -241,34 +241,17 @@ internal sealed class JsonlRecordFormatter
         output.Append("}\n"u8);
     }
 
-    private void AppendMetadata(ChunkBuffer output, IReadOnlyList<KeyValuePair<string, MetadataValue>> metadata, bool checkKeys)
+    private void AppendMetadata(ChunkBuffer output, ReadOnlySpan<KeyValuePair<string, MetadataValue>> metadata, bool checkKeys)
     {
-        var span = metadata switch
-        {
-            List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
-            KeyValuePair<string, MetadataValue>[] array => array,
-            _ => default,
-        };
         if (checkKeys)
         {
             _metadataKeys.Clear();
         }
 
-        if (span.Length == metadata.Count)
+        for (var j = 0; j < metadata.Length; j++)
         {
-            for (var j = 0; j < span.Length; j++)
-            {
-                ref readonly var pair = ref span[j];
-                AppendMetadataPair(output, j, pair.Key, pair.Value, checkKeys);
-            }
-        }
-        else
-        {
-            for (var j = 0; j < metadata.Count; j++)
-            {
-                var pair = metadata[j];
-                AppendMetadataPair(output, j, pair.Key, pair.Value, checkKeys);
-            }
+            ref readonly var pair = ref metadata[j];
+            AppendMetadataPair(output, j, pair.Key, pair.Value, checkKeys);
         }
     }
 
@@ -602,7 +585,7 @@ internal interface IRecordView
 
     int StageCount { get; }
 
-    void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata);
+    void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out ReadOnlySpan<KeyValuePair<string, MetadataValue>> metadata);
 
     /// <summary>The bottleneck at or after <paramref name="cursor"/>, advancing it; <see langword="false"/> at the end.</summary>
     bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule);
@@ -642,7 +625,7 @@ internal readonly struct SummaryView : IRecordView
 
     public int StageCount => _summary.Stages.Count;
 
-    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata)
+    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out ReadOnlySpan<KeyValuePair<string, MetadataValue>> metadata)
     {
         var stage = _summary.Stages[index];
         name = stage.Name;
@@ -651,7 +634,24 @@ internal readonly struct SummaryView : IRecordView
         share = stage.Share;
         status = stage.Status;
         errorType = stage.ErrorType;
-        metadata = stage.Metadata;
+        metadata = stage.Metadata switch
+        {
+            null => default,
+            KeyValuePair<string, MetadataValue>[] array => array,
+            List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
+            var other => CopyOf(other),
+        };
+    }
+
+    private static KeyValuePair<string, MetadataValue>[] CopyOf(IReadOnlyList<KeyValuePair<string, MetadataValue>> metadata)
+    {
+        var copy = new KeyValuePair<string, MetadataValue>[metadata.Count];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = metadata[i];
+        }
+
+        return copy;
     }
 
     public bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule)
@@ -707,7 +707,7 @@ internal readonly struct CompletedRequestView : IRecordView
 
     public int StageCount => _record.StageCount;
 
-    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out IReadOnlyList<KeyValuePair<string, MetadataValue>>? metadata)
+    public void GetStage(int index, out string name, out TimeSpan duration, out int calls, out double share, out OperationStatus status, out string? errorType, out ReadOnlySpan<KeyValuePair<string, MetadataValue>> metadata)
     {
         ref readonly var stage = ref _record.Stages[index];
         name = stage.Name;
@@ -716,7 +716,7 @@ internal readonly struct CompletedRequestView : IRecordView
         share = stage.Share;
         status = stage.Status;
         errorType = stage.ErrorType;
-        metadata = stage.Metadata;
+        metadata = _record.MetadataOf(in stage);
     }
 
     public bool NextBottleneck(ref int cursor, out string stage, out double share, out BottleneckRule rule)

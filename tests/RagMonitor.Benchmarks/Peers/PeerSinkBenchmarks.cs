@@ -82,28 +82,40 @@ public class PeerSinkBenchmarks
         });
         for (var i = 0; i < Requests; i++)
         {
-            using var request = monitor.BeginRequest("ask");
-            using (var stage = monitor.BeginStage("retrieval"))
-            {
-                stage.AddMetadata("documents_retrieved", 40 + (i % 20));
-                stage.AddMetadata("top_k", 50);
-            }
-
-            using (var stage = monitor.BeginStage("grading"))
-            {
-                stage.AddMetadata("relevant", 5 + (i % 7));
-            }
-
-            using (var stage = monitor.BeginStage("generation"))
-            {
-                stage.AddMetadata("model", "gpt-4o-mini");
-                stage.AddMetadata("output_tokens", 200 + (i % 150));
-            }
+            RunRequest(monitor, i);
         }
 
         await monitor.DisposeAsync();
         var counters = monitor.GetStatistics().Counters;
         Check("RagMonitor", counters.LogRecordsWritten, counters.LogRecordsDropped);
+    }
+
+    /// <summary>One request of the RagMonitor case: begin, three stages with sample-like metadata, end.</summary>
+    internal static void RunRequest(PerformanceMonitor monitor, int i)
+    {
+        using var request = monitor.BeginRequest("ask");
+        RunStages(monitor, i);
+    }
+
+    /// <summary>The three stages of <see cref="RunRequest"/>.</summary>
+    internal static void RunStages(PerformanceMonitor monitor, int i)
+    {
+        using (var stage = monitor.BeginStage("retrieval"))
+        {
+            stage.AddMetadata("documents_retrieved", 40 + (i % 20));
+            stage.AddMetadata("top_k", 50);
+        }
+
+        using (var stage = monitor.BeginStage("grading"))
+        {
+            stage.AddMetadata("relevant", 5 + (i % 7));
+        }
+
+        using (var stage = monitor.BeginStage("generation"))
+        {
+            stage.AddMetadata("model", "gpt-4o-mini");
+            stage.AddMetadata("output_tokens", 200 + (i % 150));
+        }
     }
 
     /// <summary>The peer: a plain bounded channel, one writer task, <see cref="Utf8JsonWriter"/>, 64 KiB chunks.</summary>

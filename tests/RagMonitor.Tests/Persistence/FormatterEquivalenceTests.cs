@@ -21,7 +21,6 @@ public sealed class FormatterEquivalenceTests
         var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { WriteLogs = false, AdaptiveBottlenecks = false, SlowRequestThreshold = null, BottleneckShareThreshold = 0.2 });
         var formatter = new JsonlRecordFormatter(useUtc: true, TimeZoneInfo.Utc);
         var reference = new ReferenceJsonlFormatter();
-        var pool = new CompletedRequestPool(16);
         Gen.Select(JsonPropertyTests.s_request, s_status, Gen.Bool, Gen.Long[0, long.MaxValue]).Sample(sample =>
         {
             var (request, status, resources, allocated) = sample;
@@ -40,8 +39,7 @@ public sealed class FormatterEquivalenceTests
             }
 
             state.SetOutcome(status, status == OperationStatus.Success ? null : request.Name);
-            var record = new CompletedRequest(pool);
-            state.SealInto(record, monitor.GetTimestamp() + monitor.ToTimestampTicks(TimeSpan.FromSeconds(1)), resources ? allocated : null, resources ? (int)(allocated % 1000) : null);
+            var record = state.SealRecord(monitor.GetTimestamp() + monitor.ToTimestampTicks(TimeSpan.FromSeconds(1)), resources ? allocated : null, resources ? (int)(allocated % 1000) : null)!;
             var flagged = 0;
             foreach (ref var stage in record.Stages)
             {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -84,41 +83,18 @@ internal sealed class ReferenceJsonlFormatter
             w.WritePropertyName(s_duration);
             w.WriteRawValue(number.Slice(0, JsonlRecordFormatter.FormatFixed6(TicksToMicros(duration.Ticks), number)), skipInputValidation: true);
             w.WriteStartObject(s_metadata);
-            if (metadata is not null)
+            if (!metadata.IsEmpty)
             {
-                var span = metadata switch
-                {
-                    List<KeyValuePair<string, MetadataValue>> list => CollectionsMarshal.AsSpan(list),
-                    KeyValuePair<string, MetadataValue>[] array => array,
-                    _ => default,
-                };
                 if (checkKeys)
                 {
                     _metadataKeys.Clear();
-                    for (var j = 0; j < metadata.Count; j++)
-                    {
-                        var pair = metadata[j];
-                        w.WritePropertyName(UniqueName(pair.Key, _metadataKeys));
-                        WriteValue(w, in pair);
-                    }
                 }
-                else if (span.Length == metadata.Count)
+
+                for (var j = 0; j < metadata.Length; j++)
                 {
-                    for (var j = 0; j < span.Length; j++)
-                    {
-                        ref readonly var pair = ref span[j];
-                        w.WritePropertyName(Name(pair.Key));
-                        WriteValue(w, in pair);
-                    }
-                }
-                else
-                {
-                    for (var j = 0; j < metadata.Count; j++)
-                    {
-                        var pair = metadata[j];
-                        w.WritePropertyName(Name(pair.Key));
-                        WriteValue(w, in pair);
-                    }
+                    ref readonly var pair = ref metadata[j];
+                    w.WritePropertyName(checkKeys ? UniqueName(pair.Key, _metadataKeys) : Name(pair.Key));
+                    WriteValue(w, in pair);
                 }
             }
 

@@ -50,7 +50,6 @@ public sealed class JsonPropertyTests
     {
         var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { WriteLogs = false, AdaptiveBottlenecks = false, SlowRequestThreshold = null });
         var formatter = new JsonlRecordFormatter(useUtc: true, TimeZoneInfo.Utc);
-        var pool = new CompletedRequestPool(16);
         var gate = new object();
         s_request.Sample(request =>
         {
@@ -67,8 +66,7 @@ public sealed class JsonPropertyTests
                 }
             }
 
-            var record = new CompletedRequest(pool);
-            state.SealInto(record, monitor.GetTimestamp(), null, null);
+            var record = state.SealRecord(monitor.GetTimestamp(), null, null)!;
             var output = new ChunkBuffer(1024);
             lock (gate)
             {
