@@ -1,6 +1,6 @@
-if (args.Length > 0 && args[0] == "scratch")
+if (args.Length > 0 && args[0] == "request-parts")
 {
-    RagMonitor.Benchmarks.ScratchParts.Run();
+    RagMonitor.Benchmarks.RequestPartsStopwatch.Run();
     return;
 }
 
