@@ -139,6 +139,9 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>Finished-request records waiting in the pool for reuse (for tests).</summary>
     internal int PooledRecordsIdle => _records.Count;
 
+    /// <summary>Records the pool created because none was idle (for tests and benchmarks).</summary>
+    internal long PooledRecordsCreated => _records.Created;
+
     /// <summary>Requests started and not yet ended nor abandoned (read by the metrics).</summary>
     internal long RequestsInFlight => Math.Max(0, Interlocked.Read(ref _started) - Interlocked.Read(ref _completed) - Interlocked.Read(ref _abandoned));
 

@@ -455,6 +455,11 @@ internal sealed class CompletedRequestPool
         _capacity = Math.Max(1, capacity);
     }
 
+    private long _created;
+
+    /// <summary>Records this pool has created because none was idle (for tests and benchmarks).</summary>
+    internal long Created => Interlocked.Read(ref _created);
+
     /// <summary>Idle records on the shared stack now (for tests; thread-local caches are not counted).</summary>
     internal int Count => Volatile.Read(ref _count);
 
@@ -520,7 +525,7 @@ internal sealed class CompletedRequestPool
         if (Volatile.Read(ref _count) == 0)
         {
             // Nothing idle (the writer still holds every record): do not contend for the lock to find that out.
-            return new CompletedRequest(this);
+            return Create();
         }
 
         var taken = 0;
@@ -535,13 +540,19 @@ internal sealed class CompletedRequestPool
 
         if (taken == 0)
         {
-            return new CompletedRequest(this);
+            return Create();
         }
 
         s_threadCacheCount = taken - 1;
         var item = target[taken - 1]!;
         target[taken - 1] = null;
         return item;
+    }
+
+    private CompletedRequest Create()
+    {
+        Interlocked.Increment(ref _created);
+        return new CompletedRequest(this);
     }
 
     private void Push(CompletedRequest item)

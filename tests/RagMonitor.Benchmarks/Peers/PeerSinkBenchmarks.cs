@@ -42,6 +42,9 @@ public class PeerSinkBenchmarks
         }
     }
 
+    /// <summary>How many records the RagMonitor case's pool had to create in its last run (the writer's largest backlog, roughly).</summary>
+    internal static long RecordsCreated { get; private set; }
+
     /// <summary>Requests per invocation.</summary>
     public const int Requests = 1_000_000;
 
@@ -86,6 +89,7 @@ public class PeerSinkBenchmarks
         }
 
         await monitor.DisposeAsync();
+        RecordsCreated = monitor.PooledRecordsCreated;
         var counters = monitor.GetStatistics().Counters;
         Check("RagMonitor", counters.LogRecordsWritten, counters.LogRecordsDropped);
     }

@@ -35,7 +35,7 @@ internal static class PeerSinkStopwatch
             cases = cases.Where(c => c.Name.Contains(args[2], StringComparison.OrdinalIgnoreCase)).ToArray();
         }
 
-        var results = cases.Select(static _ => new List<(double Seconds, int Gen0, int Gen1, int Gen2, double PauseMs, double Bytes)>()).ToArray();
+        var results = cases.Select(static _ => new List<(double Seconds, int Gen0, int Gen1, int Gen2, double PauseMs, double Bytes, double CpuNs)>()).ToArray();
         for (var round = 0; round < rounds + 1; round++)
         {
             for (var i = 0; i < cases.Length; i++)
@@ -48,12 +48,19 @@ internal static class PeerSinkStopwatch
                 var gen2 = GC.CollectionCount(2);
                 var pause = GC.GetTotalPauseDuration();
                 var bytes = GC.GetTotalAllocatedBytes(true);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var start = Stopwatch.GetTimestamp();
                 cases[i].Run();
                 var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var sample = (seconds, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2,
-                    (GC.GetTotalPauseDuration() - pause).TotalMilliseconds, (GC.GetTotalAllocatedBytes(true) - bytes) / (double)PeerSinkBenchmarks.Requests);
+                    (GC.GetTotalPauseDuration() - pause).TotalMilliseconds, (GC.GetTotalAllocatedBytes(true) - bytes) / (double)PeerSinkBenchmarks.Requests,
+                    (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds / PeerSinkBenchmarks.Requests);
                 benchmarks.IterationCleanup();
+                if (i == 0)
+                {
+                    Console.WriteLine($"round {round}: {cases[i].Name} {PeerSinkBenchmarks.Requests / seconds:N0}/s, records created {PeerSinkBenchmarks.RecordsCreated:N0}");
+                }
+
                 if (round > 0)
                 {
                     results[i].Add(sample);
@@ -63,8 +70,8 @@ internal static class PeerSinkStopwatch
 
         benchmarks.Cleanup();
         Console.WriteLine($"{rounds} rounds of {PeerSinkBenchmarks.Requests:N0} requests per case, alternating (first round dropped as warm-up); load {LoadAverage()}");
-        Console.WriteLine("| case | best requests/s | median requests/s | gen0/gen1/gen2 per round (median) | GC pause per round (median) | allocated per request |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| case | best requests/s | median requests/s | gen0/gen1/gen2 per round (median) | GC pause per round (median) | allocated per request | process CPU per request (median) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         for (var i = 0; i < cases.Length; i++)
         {
             var r = results[i];
@@ -72,7 +79,7 @@ internal static class PeerSinkStopwatch
             var median = r.Select(static s => s.Seconds).OrderBy(static s => s).ElementAt(r.Count / 2);
             var typical = r.OrderBy(static s => s.Seconds).ElementAt(r.Count / 2);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {cases[i].Name} | {PeerSinkBenchmarks.Requests / best:N0} | {PeerSinkBenchmarks.Requests / median:N0} | {typical.Gen0}/{typical.Gen1}/{typical.Gen2} | {typical.PauseMs:F0} ms | {typical.Bytes:F0} B |"));
+                $"| {cases[i].Name} | {PeerSinkBenchmarks.Requests / best:N0} | {PeerSinkBenchmarks.Requests / median:N0} | {typical.Gen0}/{typical.Gen1}/{typical.Gen2} | {typical.PauseMs:F0} ms | {typical.Bytes:F0} B | {r.Select(static s => s.CpuNs).OrderBy(static c => c).ElementAt(r.Count / 2):F0} ns |"));
         }
     }
 

@@ -10,7 +10,8 @@ namespace RagMonitor;
 /// <summary>
 /// A sink's writer thread: takes records off the <see cref="SinkQueue"/>, formats them into a chunk of whole lines of one
 /// date (<see cref="JsonlRecordFormatter"/>, <see cref="ChunkBuffer"/>) and appends each chunk with one write
-/// (<see cref="DatedLogFile"/>). It wakes every flush interval, goes idle after <see cref="IdleAfterEmptyCycles"/> empty
+/// (<see cref="DatedLogFile"/>). It wakes every flush interval (at once again after a wake-up that found at least
+/// <see cref="BusyCycleRecords"/> records), goes idle after <see cref="IdleAfterEmptyCycles"/> empty
 /// wake-ups, backs off (up to a second) while writes fail, and settles every record in <see cref="SinkCounters"/>.
 /// </summary>
 internal sealed class JsonlWriter
@@ -21,6 +22,13 @@ internal sealed class JsonlWriter
     private const int ChunkCapacity = ChunkSize + 8192;
     private const int IdleAfterEmptyCycles = 100;
     private const int RecycleBatch = 64;
+
+    /// <summary>
+    /// A wake-up that formatted at least this many records found a busy producer: the writer looks again at once instead of
+    /// sleeping the flush interval, so the backlog (and the records the request threads must create while the writer holds
+    /// the pooled ones) stays small.
+    /// </summary>
+    private const int BusyCycleRecords = 1024;
 
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_idleWait = TimeSpan.FromSeconds(1);
@@ -52,6 +60,9 @@ internal sealed class JsonlWriter
     private bool _failing;
     private TimeSpan _backoff;
     private int _emptyCycles;
+
+    /// <summary>Records formatted in the current (or last) wake-up.</summary>
+    private int _formattedThisCycle;
     private long _acceptedAtLastCycle;
     private int _stopRequested;
     private int _hasStopped;
@@ -191,6 +202,11 @@ internal sealed class JsonlWriter
             return _backoff;
         }
 
+        if (_formattedThisCycle >= BusyCycleRecords)
+        {
+            return TimeSpan.Zero;
+        }
+
         if (_emptyCycles < IdleAfterEmptyCycles || _interval >= s_idleWait)
         {
             return _interval;
@@ -202,6 +218,7 @@ internal sealed class JsonlWriter
     /// <summary>Writes everything queued. Returns <see langword="false"/> when a write failed (the rest stays queued).</summary>
     private bool DrainOnce()
     {
+        _formattedThisCycle = 0;
         try
         {
             if (_chunkRecords > 0 || _chunk.Length > 0)
@@ -257,10 +274,11 @@ internal sealed class JsonlWriter
         finally
         {
             ReturnRecycled();
-            if (!_failing)
+            if (!_failing && _formattedThisCycle < BusyCycleRecords)
             {
                 // Open the file per wake-up, not for the process's lifetime: retention may archive or delete old
-                // files, and a directory that was removed or fixed is picked up again.
+                // files, and a directory that was removed or fixed is picked up again. A busy writer, which looks again
+                // at once, keeps it open until the stream slows down.
                 _file.Close();
             }
         }
@@ -286,6 +304,7 @@ internal sealed class JsonlWriter
         {
             _formatter.WriteLine(record, _chunk);
             _chunkRecords++;
+            _formattedThisCycle++;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
