@@ -476,7 +476,18 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         ValidateName(requestId, nameof(requestId));
         if (_explicitRequests.TryGetValue(requestId, out var state))
         {
-            return Snapshot(state);
+            if (Snapshot(state) is { } running)
+            {
+                return running;
+            }
+
+            // It ended meanwhile: unless it was abandoned, its final summary is about to be remembered (EndRequest builds
+            // it before it returns). Wait a few spins for it, never long.
+            var spinner = default(SpinWait);
+            while (!_completedSummaries.ContainsKey(requestId) && spinner.Count < 50)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
         }
 
         if (_completedSummaries.TryGetValue(requestId, out var entry))
@@ -673,12 +684,20 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <summary>A pooled record for a new request to record into (see <see cref="RequestState"/>).</summary>
     internal CompletedRequest RentRecord() => _records.Rent();
 
-    /// <summary>The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).</summary>
-    internal RequestSummary Snapshot(RequestState state)
+    /// <summary>
+    /// The summary of a running request so far: share and absolute rules only (the adaptive rule judges finished requests).
+    /// <see langword="null"/> once the request has ended (its record has gone to the sink; the finished summary is what
+    /// <see cref="RequestCompleted"/> and <see cref="EndRequest(string)"/> give).
+    /// </summary>
+    internal RequestSummary? Snapshot(RequestState state)
     {
         // A throw-away record (never released to the pool): snapshots are rare and their summary must not share it.
         var record = new CompletedRequest(null);
-        state.SnapshotInto(record, GetTimestamp());
+        if (!state.SnapshotInto(record, GetTimestamp()))
+        {
+            return null;
+        }
+
         MarkBottlenecks(record, completed: false);
         return record.ToSummary(isCompleted: false);
     }

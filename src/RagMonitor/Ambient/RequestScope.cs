@@ -49,7 +49,11 @@ public readonly struct RequestScope : IDisposable
         return false;
     }
 
-    /// <summary>The summary of the request so far (stages recorded until now), or <see langword="null"/> when nothing is recorded.</summary>
+    /// <summary>
+    /// The summary of the request so far (stages recorded until now), or <see langword="null"/> when nothing is recorded or
+    /// the request has already ended (the finished summary goes to <see cref="PerformanceMonitor.RequestCompleted"/>
+    /// handlers; the finished request's record has gone to the log).
+    /// </summary>
     public RequestSummary? GetSummary() => _state?.Monitor.Snapshot(_state);
 
     /// <summary>Ends the request (once; later calls do nothing) and restores the previous ambient request.</summary>

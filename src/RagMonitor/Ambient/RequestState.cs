@@ -505,20 +505,22 @@ internal sealed class RequestState : AmbientFrame
 
     /// <summary>
     /// Copies the stages recorded so far (with the calls threads still hold pending) into <paramref name="target"/>, a
-    /// fresh record, without sealing, and finishes the copy (an in-flight snapshot). A sealed request gives no stages.
+    /// fresh record, without sealing, and finishes the copy (an in-flight snapshot). Returns <see langword="false"/> (and
+    /// copies nothing) when the request has already ended: its record has left with it.
     /// </summary>
-    internal void SnapshotInto(CompletedRequest target, long endTimestamp)
+    internal bool SnapshotInto(CompletedRequest target, long endTimestamp)
     {
         var totalTicks = Math.Max(0, endTimestamp - StartTimestamp);
         Enter();
         try
         {
-            if (!_sealed && _record is { } record)
+            if (_sealed || _record is not { } record)
             {
-                record.CopyRecordingTo(target);
-                AddAllPendingCalls(target);
+                return false;
             }
 
+            record.CopyRecordingTo(target);
+            AddAllPendingCalls(target);
             target.Status = _status;
             target.ErrorType = _errorType;
         }
@@ -529,6 +531,7 @@ internal sealed class RequestState : AmbientFrame
 
         FillHeader(target, totalTicks, null, null);
         target.Finish(Monitor, totalTicks);
+        return true;
     }
 
     private void FillHeader(CompletedRequest record, long totalTicks, long? allocatedBytes, int? gcCollections)

@@ -202,4 +202,30 @@ public sealed class RecordStorageTests
         Assert.Equal(new[] { "documents", "reranked" }, late.Metadata.Select(m => m.Key));
         Assert.Equal(MetadataValue.FromInteger(2), late.Metadata[0].Value);
     }
+
+    [Fact]
+    public void After_its_end_a_scope_gives_no_snapshot_and_the_explicit_api_gives_the_final_summary()
+    {
+        using var monitor = new PerformanceMonitor(Options());
+        RequestSummary? final = null;
+        monitor.RequestCompleted += (_, summary) => final = summary;
+        var request = monitor.BeginRequest("ask");
+        using (monitor.BeginStage("retrieval"))
+        {
+        }
+
+        Assert.Single(request.GetSummary()!.Stages);
+        request.Dispose();
+        Assert.Null(request.GetSummary()); // the record left with the request; the handler got the final summary
+        Assert.Single(final!.Stages);
+
+        Assert.True(monitor.StartRequest("explicit-1"));
+        Assert.True(monitor.LogStage("explicit-1", "retrieval", TimeSpan.FromMilliseconds(5)));
+        var ended = monitor.EndRequest("explicit-1");
+        var later = monitor.GetSummary("explicit-1");
+        Assert.NotNull(ended);
+        Assert.Same(ended, later);
+        Assert.True(later!.IsCompleted);
+        Assert.Single(later.Stages);
+    }
 }
