@@ -15,6 +15,12 @@ namespace RagMonitor;
 /// </summary>
 internal sealed class CompletedRequest
 {
+    /// <summary>The most stage entries a record keeps room for once it goes back to its pool.</summary>
+    internal const int MaxPooledStages = 16;
+
+    /// <summary>The most metadata entries a record keeps room for once it goes back to its pool.</summary>
+    internal const int MaxPooledMetadata = 64;
+
     private CompletedStage[] _stages = new CompletedStage[4];
     private KeyValuePair<string, MetadataValue>[] _metadata = Array.Empty<KeyValuePair<string, MetadataValue>>();
 
@@ -68,6 +74,12 @@ internal sealed class CompletedRequest
     /// The first <see cref="StageCount"/> entries are valid.
     /// </summary>
     internal Span<CompletedStage> Stages => new(_stages, 0, StageCount);
+
+    /// <summary>The stage entries this record has room for (for tests).</summary>
+    internal int StageCapacity => _stages.Length;
+
+    /// <summary>The metadata entries this record has room for (for tests).</summary>
+    internal int MetadataCapacity => _metadata.Length;
 
     /// <summary>Makes room for <paramref name="count"/> stages and sets <see cref="StageCount"/>.</summary>
     internal Span<CompletedStage> ResizeStages(int count)
@@ -352,6 +364,19 @@ internal sealed class CompletedRequest
         Array.Clear(_stages, 0, StageCount);
         Array.Clear(_metadata, 0, _metadataCount);
         _metadataCount = 0;
+
+        // A pooled record keeps its arrays for the next request, but not the room an unusually large one needed.
+        if (_stages.Length > MaxPooledStages)
+        {
+            _stages = new CompletedStage[4];
+        }
+
+        if (_metadata.Length > MaxPooledMetadata)
+        {
+            _metadata = Array.Empty<KeyValuePair<string, MetadataValue>>();
+            _metadataStage = Array.Empty<int>();
+        }
+
         RequestName = string.Empty;
         RequestId = null;
         ErrorType = null;
@@ -457,7 +482,7 @@ internal sealed class CompletedRequestPool
 
     private long _created;
 
-    /// <summary>Records this pool has created because none was idle (for tests and benchmarks).</summary>
+    /// <summary>Records this pool has created because none was idle (for benchmarks).</summary>
     internal long Created => Interlocked.Read(ref _created);
 
     /// <summary>Idle records on the shared stack now (for tests; thread-local caches are not counted).</summary>

@@ -68,4 +68,33 @@ public sealed class CompletedRequestPoolTests
         Assert.Equal(0, pool.Count);
         Assert.Same(record, pool.Rent());
     }
+
+    [Fact]
+    public void A_record_goes_back_to_its_pool_without_the_room_an_unusually_large_request_needed()
+    {
+        var pool = new CompletedRequestPool(capacity: 4);
+        var record = pool.Rent();
+        for (var i = 0; i < 100; i++)
+        {
+            var name = "stage-" + i;
+            var order = record.GetOrAddStage(name, i).Order;
+            for (var k = 0; k < 5; k++)
+            {
+                record.SetMetadata(order, "key-" + k, i * k, accumulate: false);
+            }
+        }
+
+        Assert.Equal(100, record.StageCount);
+        Assert.True(record.MetadataCapacity >= 500);
+        record.Release();
+        Assert.InRange(record.StageCapacity, 1, CompletedRequest.MaxPooledStages);
+        Assert.InRange(record.MetadataCapacity, 0, CompletedRequest.MaxPooledMetadata);
+
+        // Still a working record afterwards.
+        var again = pool.Rent();
+        Assert.Same(record, again);
+        var stage = again.GetOrAddStage("retrieval", 1).Order;
+        again.SetMetadata(stage, "top_k", 5, accumulate: false);
+        Assert.Equal(1, again.StageCount);
+    }
 }
