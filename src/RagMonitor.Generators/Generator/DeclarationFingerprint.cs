@@ -243,7 +243,7 @@ internal sealed class CompilationDeclarations : IEquatable<CompilationDeclaratio
             || _trees.Length != other._trees.Length
             || _references.Length != other._references.Length
             || !string.Equals(_assemblyName, other._assemblyName, StringComparison.Ordinal)
-            || !(ReferenceEquals(_options, other._options) || _options.Equals(other._options)))
+            || !SameOptions(_options, other._options))
         {
             return false;
         }
@@ -273,4 +273,36 @@ internal sealed class CompilationDeclarations : IEquatable<CompilationDeclaratio
 
     /// <inheritdoc />
     public override int GetHashCode() => _trees.Length;
+
+    /// <summary>
+    /// Whether two compilations' options are equal, leaving out the host's resolvers and providers. The compiler server
+    /// gives each build a new LoggingMetadataFileReferenceResolver whose Equals throws NotImplementedException, so
+    /// comparing this build's options with the previous build's in the same server process failed the generator
+    /// (CS8785 on every build after the first). The resolvers decide how #r and file references are found; the
+    /// references themselves are compared separately, so what they resolved to is covered.
+    /// </summary>
+    private static bool SameOptions(CompilationOptions first, CompilationOptions second)
+    {
+        if (ReferenceEquals(first, second))
+        {
+            return true;
+        }
+
+        try
+        {
+            return WithoutHostServices(first).Equals(WithoutHostServices(second));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Another host's service with an Equals that throws: treat as changed (only the cache is lost).
+            return false;
+        }
+    }
+
+    private static CompilationOptions WithoutHostServices(CompilationOptions options) => options
+        .WithMetadataReferenceResolver(null)
+        .WithSourceReferenceResolver(null)
+        .WithXmlReferenceResolver(null)
+        .WithStrongNameProvider(null)
+        .WithAssemblyIdentityComparer(AssemblyIdentityComparer.Default);
 }

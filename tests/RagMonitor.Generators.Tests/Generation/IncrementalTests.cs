@@ -131,6 +131,37 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void A_second_build_in_the_same_compiler_server_process_generates_like_the_first()
+    {
+        // The compiler server compiles each build with new options holding a LoggingMetadataFileReferenceResolver,
+        // whose Equals throws NotImplementedException; the generator compared them with the previous build's and
+        // failed (CS8785, every wrapper missing) on every build after the server's first.
+        var options = GeneratorHarness.CreateCompilation().Options;
+        CSharpCompilation Build() => GeneratorHarness.CreateCompilation(RetrieverSource, GraderSource)
+            .WithAssemblyName("ServerBuild")
+            .WithOptions(options.WithMetadataReferenceResolver(new UncomparableResolver()));
+
+        for (var build = 0; build < 3; build++)
+        {
+            GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(Build(), out var output, out var diagnostics);
+
+            Assert.Empty(diagnostics);
+            Assert.Empty(GeneratorHarness.Problems(output));
+        }
+    }
+
+    /// <summary>Like the compiler's LoggingMetadataFileReferenceResolver: a new one per build, Equals not implemented.</summary>
+    private sealed class UncomparableResolver : MetadataReferenceResolver
+    {
+        public override bool Equals(object? other) => throw new System.NotImplementedException();
+
+        public override int GetHashCode() => throw new System.NotImplementedException();
+
+        public override System.Collections.Immutable.ImmutableArray<PortableExecutableReference> ResolveReference(string reference, string? baseFilePath, MetadataReferenceProperties properties) =>
+            System.Collections.Immutable.ImmutableArray<PortableExecutableReference>.Empty;
+    }
+
+    [Fact]
     public void Attributes_written_under_an_alias_or_qualified_are_found_like_any_other()
     {
         const string aliases = "global using Timed = RagMonitor.StageAttribute;";

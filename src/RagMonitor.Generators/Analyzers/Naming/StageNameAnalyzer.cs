@@ -1,7 +1,9 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -71,42 +73,44 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var stageAttribute = compilation.GetTypeByMetadataName(StageAttributeName);
-        var monitorType = compilation.GetTypeByMetadataName(MonitorTypeName);
-        if (stageAttribute is null && monitorType is null)
-        {
-            // The project does not reference RagMonitor.
-            return;
-        }
+        // Nothing is looked up here: at compilation start the compiler has not yet merged the declarations of the
+        // generated files, and the first GetTypeByMetadataName would do that (and parse them) on this analyzer's
+        // clock, about 0.5 s of a cold 2,000-method build (issue 14) that the compiler does right after anyway. The
+        // actions below run once the compiler has bound the declarations, and the first one looks the types up.
+        var options = context.Options;
+        var cancellationToken = context.CancellationToken;
+        var setup = new Lazy<Setup?>(() => Setup.Create(compilation, options, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
 
-        var session = new CompilationSession(
-            StageCatalog.Read(compilation, compilation.GetTypeByMetadataName(CatalogAttributeName), context.Options.AdditionalFiles, context.CancellationToken),
-            context.Options.AnalyzerConfigOptionsProvider);
-
-        if (stageAttribute is not null)
+        // Not a symbol action: the generator marks its implementation part [GeneratedCode], and attributes of
+        // partial-method parts merge, so Roslyn treats every wrapped method as generated code and would skip it. The
+        // user's file itself is not generated.
+        context.RegisterSemanticModelAction(c =>
         {
-            // Not a symbol action: the generator marks its implementation part [GeneratedCode], and
-            // attributes of partial-method parts merge, so Roslyn treats every wrapped method as
-            // generated code and would skip it. The user's file itself is not generated.
-            var anyUsingAlias = AnyUsingAlias(compilation, context.CancellationToken);
-            context.RegisterSemanticModelAction(c => AnalyzeStageAttributes(c, stageAttribute, anyUsingAlias, session));
-        }
-
-        if (monitorType is not null)
-        {
-            var stageNameArguments = StageNameOrdinals(monitorType);
-            if (stageNameArguments.Count > 0)
+            if (setup.Value is { StageAttribute: { } stageAttribute } current)
             {
-                // A syntax action filtered by the invoked name binds only the few candidate calls; an
-                // operation action would build operation trees for every method body.
-                var methodNames = new HashSet<string>(stageNameArguments.Keys.Select(m => m.Name), System.StringComparer.Ordinal);
-                context.RegisterSyntaxNodeAction(
-                    c => AnalyzeInvocation(c, monitorType, methodNames, stageNameArguments, session),
-                    SyntaxKind.InvocationExpression);
+                AnalyzeStageAttributes(c, stageAttribute, current.AnyUsingAlias, current.Session);
             }
-        }
+        });
 
-        context.RegisterCompilationEndAction(session.ReportCompilationWide);
+        // A syntax action filtered by the invoked name binds only the few candidate calls; an operation action would
+        // build operation trees for every method body.
+        context.RegisterSyntaxNodeAction(
+            c =>
+            {
+                if (setup.Value is { MonitorType: { } monitorType } current && current.StageNameArguments.Count > 0)
+                {
+                    AnalyzeInvocation(c, monitorType, current.MethodNames, current.StageNameArguments, current.Session);
+                }
+            },
+            SyntaxKind.InvocationExpression);
+
+        context.RegisterCompilationEndAction(c =>
+        {
+            if (setup.IsValueCreated && setup.Value is { } current)
+            {
+                current.Session.ReportCompilationWide(c);
+            }
+        });
     }
 
     /// <summary>Whether the generator reported this compilation's naming warnings (it had declaration errors).</summary>
@@ -274,6 +278,54 @@ public sealed class StageNameAnalyzer : DiagnosticAnalyzer
             }
 
             return;
+        }
+    }
+
+    /// <summary>What one compilation's analysis needs from the compilation, looked up by the first action that runs.</summary>
+    private sealed class Setup
+    {
+        private Setup(INamedTypeSymbol? stageAttribute, INamedTypeSymbol? monitorType, bool anyUsingAlias, CompilationSession session)
+        {
+            StageAttribute = stageAttribute;
+            MonitorType = monitorType;
+            AnyUsingAlias = anyUsingAlias;
+            Session = session;
+            StageNameArguments = monitorType is null ? new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default) : StageNameOrdinals(monitorType);
+            MethodNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var method in StageNameArguments.Keys)
+            {
+                MethodNames.Add(method.Name);
+            }
+        }
+
+        public INamedTypeSymbol? StageAttribute { get; }
+
+        public INamedTypeSymbol? MonitorType { get; }
+
+        public bool AnyUsingAlias { get; }
+
+        public CompilationSession Session { get; }
+
+        /// <summary>The monitor's methods that take a stage name, with the parameter's position.</summary>
+        public Dictionary<IMethodSymbol, int> StageNameArguments { get; }
+
+        /// <summary>Their names, to skip other invocations before binding them.</summary>
+        public HashSet<string> MethodNames { get; }
+
+        /// <summary>The setup, or <see langword="null"/> when the project does not reference RagMonitor.</summary>
+        public static Setup? Create(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            var stageAttribute = compilation.GetTypeByMetadataName(StageAttributeName);
+            var monitorType = compilation.GetTypeByMetadataName(MonitorTypeName);
+            if (stageAttribute is null && monitorType is null)
+            {
+                return null;
+            }
+
+            var session = new CompilationSession(
+                StageCatalog.Read(compilation, compilation.GetTypeByMetadataName(CatalogAttributeName), options.AdditionalFiles, cancellationToken),
+                options.AnalyzerConfigOptionsProvider);
+            return new Setup(stageAttribute, monitorType, stageAttribute is not null && AnyUsingAlias(compilation, cancellationToken), session);
         }
     }
 
