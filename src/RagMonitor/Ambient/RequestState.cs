@@ -333,7 +333,9 @@ internal sealed class RequestState : AmbientFrame
                 firstStart = Volatile.Read(ref call.FirstStartTimestamp);
                 elapsed = Volatile.Read(ref call.ElapsedStopwatchTicks);
                 calls = Volatile.Read(ref call.Calls);
-                Interlocked.MemoryBarrier();
+
+                // Every read above is a volatile (acquire) read, so the version is read again only after all of them: no
+                // full fence needed (this runs for every call entry when a request is sealed).
                 if ((version & 1) == 0 && Volatile.Read(ref thread.PendingVersion) == version)
                 {
                     break;
