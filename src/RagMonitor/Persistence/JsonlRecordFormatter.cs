@@ -348,9 +348,30 @@ internal sealed class JsonlRecordFormatter
         }
 
         var whole = magnitude / 1_000_000;
-        var fraction = (uint)(magnitude % 1_000_000);
-        whole.TryFormat(destination.Slice(pos), out var written, default, CultureInfo.InvariantCulture);
-        pos += written;
+        var fraction = (uint)(magnitude - (whole * 1_000_000));
+        if (whole < 10)
+        {
+            // Durations and shares: one integer digit.
+            destination[pos++] = (byte)('0' + (int)whole);
+        }
+        else
+        {
+            var digitCount = 2;
+            for (var limit = 100UL; digitCount < 20 && whole >= limit; limit *= 10)
+            {
+                digitCount++;
+            }
+
+            for (var i = pos + digitCount - 1; i >= pos; i--)
+            {
+                var next = whole / 10;
+                destination[i] = (byte)('0' + (int)(whole - (next * 10)));
+                whole = next;
+            }
+
+            pos += digitCount;
+        }
+
         destination[pos++] = (byte)'.';
         var digits = 6;
         while (digits > 1 && fraction % 10 == 0)

@@ -1,4 +1,5 @@
 using System;
+using CsCheck;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -162,6 +163,19 @@ public sealed class JsonlFormatTests
         Assert.Equal(expected, text);
         Assert.Equal(JsonValueKind.Number, JsonDocument.Parse(text).RootElement.ValueKind);
         Assert.Equal(micros / 1e6, double.Parse(text, CultureInfo.InvariantCulture), 6);
+    }
+
+    [Fact]
+    public void Fixed_point_seconds_are_the_exact_decimal_value_for_any_count_of_microseconds()
+    {
+        Gen.Long.Sample(micros =>
+        {
+            Span<byte> buffer = stackalloc byte[48];
+            var text = Encoding.ASCII.GetString(buffer.Slice(0, JsonlRecordFormatter.FormatFixed6(micros, buffer)));
+            Assert.Equal(micros / 1_000_000m, decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture));
+            Assert.Matches("^-?(0|[1-9][0-9]*)\\.[0-9]{1,6}$", text);
+            Assert.True(text.EndsWith(".0", StringComparison.Ordinal) || !text.EndsWith('0'), text);
+        }, iter: 20_000);
     }
 
     [Fact]
