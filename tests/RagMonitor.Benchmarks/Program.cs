@@ -1,3 +1,9 @@
+if (args.Length > 0 && args[0] == "sink-backlog")
+{
+    RagMonitor.Benchmarks.SinkBacklogStopwatch.Run();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "request-parts")
 {
     RagMonitor.Benchmarks.RequestPartsStopwatch.Run();
