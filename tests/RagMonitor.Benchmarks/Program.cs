@@ -1,42 +1,22 @@
-if (args.Length > 0 && args[0] == "sink-backlog")
-{
-    RagMonitor.Benchmarks.SinkBacklogStopwatch.Run();
-    return;
-}
+using System;
+using System.Collections.Generic;
 
-if (args.Length > 0 && args[0] == "request-parts")
+// Stopwatch modes (first argument) for a busy machine or for finding where time goes; anything else goes to
+// BenchmarkDotNet. docs/benchmarks.md lists which suite each belongs to.
+var modes = new Dictionary<string, Action<string[]>>(StringComparer.Ordinal)
 {
-    RagMonitor.Benchmarks.RequestPartsStopwatch.Run();
-    return;
-}
+    ["request-parts"] = static _ => RagMonitor.Benchmarks.RequestPartsStopwatch.Run(),
+    ["sink-backlog"] = static _ => RagMonitor.Benchmarks.SinkBacklogStopwatch.Run(),
+    ["analyzers-stopwatch"] = static _ => RagMonitor.Benchmarks.AnalyzerStopwatch.Run(),
+    ["peer-stage-stopwatch"] = RagMonitor.Benchmarks.Peers.PeerStageStopwatch.Run,
+    ["peer-sink-stopwatch"] = RagMonitor.Benchmarks.Peers.PeerSinkStopwatch.Run,
+    ["generator-profile"] = static _ => RagMonitor.Benchmarks.GeneratorEditStopwatch.Profile(),
+    ["generator-edit"] = static _ => RagMonitor.Benchmarks.GeneratorEditStopwatch.Run(),
+};
 
-if (args.Length > 0 && args[0] == "analyzers-stopwatch")
+if (args.Length > 0 && modes.TryGetValue(args[0], out var mode))
 {
-    RagMonitor.Benchmarks.AnalyzerStopwatch.Run();
-    return;
-}
-
-if (args.Length > 0 && args[0] == "peer-stage-stopwatch")
-{
-    RagMonitor.Benchmarks.Peers.PeerStageStopwatch.Run(args);
-    return;
-}
-
-if (args.Length > 0 && args[0] == "peer-sink-stopwatch")
-{
-    RagMonitor.Benchmarks.Peers.PeerSinkStopwatch.Run(args);
-    return;
-}
-
-if (args.Length > 0 && args[0] == "generator-profile")
-{
-    RagMonitor.Benchmarks.GeneratorEditStopwatch.Profile();
-    return;
-}
-
-if (args.Length > 0 && args[0] == "generator-edit")
-{
-    RagMonitor.Benchmarks.GeneratorEditStopwatch.Run();
+    mode(args);
     return;
 }
 
