@@ -52,6 +52,9 @@ internal sealed class JsonlRecordFormatter
         " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     // The fixed parts of a line, field names with their punctuation, pre-encoded (see JsonlFieldNames).
+    /// <summary>"00" to "99", two bytes each (for <see cref="FormatFixed6"/>).</summary>
+    private static readonly byte[] s_twoDigits = CreateTwoDigits();
+
     private static readonly byte[] s_startTime = Utf8("{\"" + JsonlFieldNames.StartTime + "\":");
     private static readonly byte[] s_totalTime = Utf8(",\"" + JsonlFieldNames.TotalTime + "\":");
     private static readonly byte[] s_timestamp = Utf8(",\"" + JsonlFieldNames.Timestamp + "\":");
@@ -373,17 +376,18 @@ internal sealed class JsonlRecordFormatter
         }
 
         destination[pos++] = (byte)'.';
-        var digits = 6;
-        while (digits > 1 && fraction % 10 == 0)
-        {
-            fraction /= 10;
-            digits--;
-        }
 
-        for (var i = digits - 1; i >= 0; i--)
+        // Six fraction digits, two at a time, then trailing zeros trimmed (at least one digit stays).
+        var high = fraction / 10_000;
+        var rest = fraction - (high * 10_000);
+        var middle = rest / 100;
+        WriteTwoDigits(high, destination.Slice(pos));
+        WriteTwoDigits(middle, destination.Slice(pos + 2));
+        WriteTwoDigits(rest - (middle * 100), destination.Slice(pos + 4));
+        var digits = 6;
+        while (digits > 1 && destination[pos + digits - 1] == (byte)'0')
         {
-            destination[pos + i] = (byte)('0' + (fraction % 10));
-            fraction /= 10;
+            digits--;
         }
 
         return pos + digits;
@@ -554,6 +558,13 @@ internal sealed class JsonlRecordFormatter
 
     private static long ShareToMicros(double share) => double.IsFinite(share) ? (long)Math.Round(share * 1_000_000) : 0;
 
+    private static void WriteTwoDigits(uint value, Span<byte> destination)
+    {
+        var pair = s_twoDigits.AsSpan((int)value * 2, 2);
+        destination[1] = pair[1];
+        destination[0] = pair[0];
+    }
+
     private static int Digits(int value, int width, Span<byte> destination)
     {
         for (var i = width - 1; i >= 0; i--)
@@ -574,6 +585,18 @@ internal sealed class JsonlRecordFormatter
         encoded.CopyTo(quoted.AsSpan(1));
         quoted[^1] = (byte)'"';
         return quoted;
+    }
+
+    private static byte[] CreateTwoDigits()
+    {
+        var table = new byte[200];
+        for (var i = 0; i < 100; i++)
+        {
+            table[2 * i] = (byte)('0' + (i / 10));
+            table[(2 * i) + 1] = (byte)('0' + (i % 10));
+        }
+
+        return table;
     }
 
     private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
