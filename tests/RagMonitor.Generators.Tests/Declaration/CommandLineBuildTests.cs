@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 
@@ -168,29 +167,12 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
         public Build()
         {
             Directory.CreateDirectory(_root);
-            var binaries = AppContext.BaseDirectory;
-            File.WriteAllText(Path.Combine(_root, "Directory.Build.props"), "<Project />");
-            File.WriteAllText(Path.Combine(_root, "Directory.Build.targets"), "<Project />");
-            File.WriteAllText(Path.Combine(_root, "Directory.Packages.props"), "<Project />");
+            RealBuildSupport.IsolateFromRepository(_root);
             foreach (var (name, source) in s_projects)
             {
                 var directory = Path.Combine(_root, name);
                 Directory.CreateDirectory(directory);
-                File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
-                    <Project Sdk="Microsoft.NET.Sdk">
-                      <PropertyGroup>
-                        <TargetFramework>net10.0</TargetFramework>
-                        <Nullable>enable</Nullable>
-                        <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                        <ImplicitUsings>disable</ImplicitUsings>
-                      </PropertyGroup>
-                      <ItemGroup>
-                        <Reference Include="{Path.Combine(binaries, "RagMonitor.dll")}" />
-                        <Reference Include="{Path.Combine(binaries, "Microsoft.Extensions.Logging.Abstractions.dll")}" />
-                        <Analyzer Include="{Path.Combine(binaries, "RagMonitor.Generators.dll")}" />
-                      </ItemGroup>
-                    </Project>
-                    """);
+                File.WriteAllText(Path.Combine(directory, name + ".csproj"), RealBuildSupport.ProjectFile());
                 var namespaced = source.StartsWith("namespace", StringComparison.Ordinal) ? source : "namespace Mistakes;\n\n" + source;
                 File.WriteAllText(Path.Combine(directory, "Code.cs"), Usings + namespaced);
             }
@@ -208,23 +190,7 @@ public sealed class CommandLineBuildTests : IClassFixture<CommandLineBuildTests.
                 </Project>
                 """);
 
-            var start = new ProcessStartInfo("dotnet", "build all.proj -m -nologo -clp:NoSummary -v:q -nodeReuse:false")
-            {
-                WorkingDirectory = _root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(600_000))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("dotnet build did not finish in 10 minutes");
-            }
-
-            Log = output.Result + error.Result;
+            Log = RealBuildSupport.RunDotnet(_root, "build all.proj -m -nologo -clp:NoSummary -v:q -nodeReuse:false", TimeSpan.FromMinutes(10)).Output;
         }
 
         public string Log { get; }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 
@@ -46,26 +45,8 @@ public sealed class CompilerServerBuildTests : IDisposable
     public CompilerServerBuildTests()
     {
         Directory.CreateDirectory(_root);
-        var binaries = AppContext.BaseDirectory;
-        File.WriteAllText(Path.Combine(_root, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(_root, "Directory.Build.targets"), "<Project />");
-        File.WriteAllText(Path.Combine(_root, "Directory.Packages.props"), "<Project />");
-        File.WriteAllText(Path.Combine(_root, "ServerBuild.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <ImplicitUsings>disable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <Reference Include="{Path.Combine(binaries, "RagMonitor.dll")}" />
-                <Reference Include="{Path.Combine(binaries, "Microsoft.Extensions.Logging.Abstractions.dll")}" />
-                <Analyzer Include="{Path.Combine(binaries, "RagMonitor.Generators.dll")}" />
-              </ItemGroup>
-            </Project>
-            """);
+        RealBuildSupport.IsolateFromRepository(_root);
+        File.WriteAllText(Path.Combine(_root, "ServerBuild.csproj"), RealBuildSupport.ProjectFile("Exe"));
         File.WriteAllText(Path.Combine(_root, "Code.cs"), Code);
     }
 
@@ -113,25 +94,5 @@ public sealed class CompilerServerBuildTests : IDisposable
 
     private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
 
-    private (int ExitCode, string Output) Run(string arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", arguments)
-        {
-            WorkingDirectory = _root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet " + arguments + " did not finish in 5 minutes");
-        }
-
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private (int ExitCode, string Output) Run(string arguments) => RealBuildSupport.RunDotnet(_root, arguments, TimeSpan.FromMinutes(5));
 }
