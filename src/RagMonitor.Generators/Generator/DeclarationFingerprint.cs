@@ -276,7 +276,7 @@ internal sealed class CompilationDeclarations : IEquatable<CompilationDeclaratio
 
     /// <summary>
     /// Whether two compilations' options are equal, leaving out the host's resolvers and providers. The compiler server
-    /// gives each build a new LoggingMetadataFileReferenceResolver whose Equals throws NotImplementedException, so
+    /// gives each build a new LoggingMetadataFileReferenceResolver whose Equals always throws (Roslyn never wrote it), so
     /// comparing this build's options with the previous build's in the same server process failed the generator
     /// (CS8785 on every build after the first). The resolvers decide how #r and file references are found; the
     /// references themselves are compared separately, so what they resolved to is covered.
