@@ -659,10 +659,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
         request.MarkStageStatus(stageName, GetTimestamp(), StatusOf(exception), exception.GetType().Name);
     }
 
-    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value) =>
-        AddStageMetadata(request, stageName, GetTimestamp(), key, value, accumulate: false);
-
-    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value, bool accumulate) =>
+    /// <summary>Adds metadata to a stage whose start the caller does not know (now stands in for it).</summary>
+    internal void AddStageMetadata(RequestState request, string stageName, string key, MetadataValue value, bool accumulate = false) =>
         AddStageMetadata(request, stageName, GetTimestamp(), key, value, accumulate);
 
     /// <summary>
