@@ -35,7 +35,7 @@ internal static class SinkBacklogStopwatch
             if (sw.ElapsedMilliseconds >= next)
             {
                 var c = monitor.GetStatistics().Counters;
-                Console.WriteLine($"{sw.ElapsedMilliseconds,5} ms produced {(n - lastN) * 10,9:N0}/s written {(c.LogRecordsWritten - lastWritten) * 10,9:N0}/s backlog {n - c.LogRecordsWritten - c.LogRecordsDropped,9:N0} dropped {c.LogRecordsDropped:N0} created {monitor.PooledRecordsCreated:N0}");
+                Console.WriteLine($"{sw.ElapsedMilliseconds,5} ms produced {(n - lastN) * 10,9:N0}/s written {(c.LogRecordsWritten - lastWritten) * 10,9:N0}/s backlog {n - c.LogRecordsWritten - c.LogRecordsDropped,9:N0} dropped {c.LogRecordsDropped:N0} created {monitor.PooledRecordsCreated:N0} gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
                 lastWritten = c.LogRecordsWritten;
                 lastN = n;
                 next += 100;
@@ -47,14 +47,24 @@ internal static class SinkBacklogStopwatch
             var comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
             var stat = File.ReadAllText(Path.Combine(task, "stat"));
             var fields = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
-            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+            var user = long.Parse(fields[11]);
+            var system = long.Parse(fields[12]);
+            var ticks = user + system;
             if (ticks > 10)
             {
-                Console.WriteLine($"thread {comm,-20} cpu {ticks * 10} ms = {ticks * 10_000_000.0 / n:F0} ns per request");
+                Console.WriteLine($"thread {comm,-20} cpu {ticks * 10} ms = {ticks * 10_000_000.0 / n:F0} ns per request ({user * 10_000_000.0 / n:F0} user, {system * 10_000_000.0 / n:F0} kernel)");
             }
         }
 
         monitor.Flush(TimeSpan.FromMinutes(1));
+        long bytes = 0;
+        foreach (var file in Directory.GetFiles(dir))
+        {
+            bytes += new FileInfo(file).Length;
+        }
+
+        var written = monitor.GetStatistics().Counters.LogRecordsWritten;
+        Console.WriteLine($"written {written:N0} lines, {bytes / Math.Max(1, written):N0} bytes a line");
         Directory.Delete(dir, true);
     }
 }

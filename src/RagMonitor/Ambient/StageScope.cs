@@ -251,9 +251,13 @@ public readonly partial struct StageScope : IDisposable
         }
 
         var frame = _frame!;
+        var current = AmbientContext.Frame;
+
+        // The flow's frame is this request's unless the request ended (its scope cleared the frame) or the flow went on
+        // to another request: a scope that outlived its request must leave that flow as it is.
+        var flowIsThisRequest = current is not null && ReferenceEquals(current.Request, request);
         if (_mode == ModeClaimedFrame)
         {
-            var current = AmbientContext.Frame;
             if (completedSynchronously && ReferenceEquals(current, frame) && !frame.Detached)
             {
                 frame.StageName = _previousFrameStage;
@@ -262,19 +266,22 @@ public readonly partial struct StageScope : IDisposable
             }
 
             // The body (or a nested asynchronous stage) still runs with the frame it captured.
-            if (current is not null)
-            {
-                current.Detached = true;
-            }
-
             frame.Detached = true;
             AmbientContext.Release(frame);
-            AmbientContext.Frame = new AmbientFrame(request, _previousFrameStage);
+            if (flowIsThisRequest)
+            {
+                current!.Detached = true;
+                AmbientContext.Frame = new AmbientFrame(request, _previousFrameStage);
+            }
+
             return;
         }
 
         // Pushed frame: the body keeps its own frame; the caller returns to the frame it had.
         frame.Detached = true;
-        AmbientContext.Frame = _previousFrame;
+        if (flowIsThisRequest)
+        {
+            AmbientContext.Frame = _previousFrame;
+        }
     }
 }

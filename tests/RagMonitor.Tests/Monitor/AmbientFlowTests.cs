@@ -93,4 +93,89 @@ public sealed class AmbientFlowTests
             Assert.Contains(stage.Metadata, m => m.Key == "after" && m.Value.StringValue == name);
         }
     }
+
+    [Fact]
+    public void An_async_stage_ended_after_its_request_inside_the_next_request_leaves_that_request_current()
+    {
+        // Misuse (the scope outlives its request), but it must not cost the next request its stages.
+        using var monitor = NewMonitor();
+        var summaries = new System.Collections.Concurrent.ConcurrentDictionary<string, RequestSummary>();
+        monitor.RequestCompleted += (_, s) => summaries[s.RequestId] = s;
+
+        var first = monitor.BeginRequest("ask", "a");
+        var stale = monitor.BeginAsyncStage("late"); // claims the first request's own frame
+        first.Dispose();
+
+        using (monitor.BeginRequest("ask", "b"))
+        {
+            stale.Dispose();
+            Assert.Equal("b", StageContext.CurrentRequestId);
+            using (monitor.BeginStage("inside-b"))
+            {
+            }
+
+            using (monitor.BeginAsyncStage("async-inside-b"))
+            {
+                Assert.Equal("async-inside-b", StageContext.CurrentStageName);
+            }
+        }
+
+        Assert.Null(StageContext.CurrentRequestId);
+        Assert.Equal(new[] { "inside-b", "async-inside-b" }, summaries["b"].Stages.Select(s => s.Name));
+        Assert.Empty(summaries["a"].Stages);
+    }
+
+    [Fact]
+    public void An_async_stage_ended_after_its_request_leaves_no_request_behind_on_the_flow()
+    {
+        using var monitor = NewMonitor();
+        var first = monitor.BeginRequest("ask", "a");
+        var stale = monitor.BeginAsyncStage("late");
+        first.Dispose();
+        stale.Dispose();
+
+        Assert.Null(StageContext.CurrentRequestId);
+        using (monitor.BeginStage("outside"))
+        {
+            Assert.Null(StageContext.CurrentStageName);
+        }
+    }
+
+    [Fact]
+    public void An_async_stage_with_a_frame_of_its_own_ended_inside_the_next_request_leaves_that_request_current()
+    {
+        using var monitor = NewMonitor();
+        var summaries = new System.Collections.Concurrent.ConcurrentDictionary<string, RequestSummary>();
+        monitor.RequestCompleted += (_, s) => summaries[s.RequestId] = s;
+        using var staleStarted = new System.Threading.ManualResetEventSlim();
+        using var firstEnded = new System.Threading.ManualResetEventSlim();
+
+        var first = monitor.BeginRequest("ask", "a");
+        var holder = monitor.BeginAsyncStage("holder"); // this thread claims the request's frame
+        string? currentAfterDispose = null;
+        var other = new System.Threading.Thread(() =>
+        {
+            // Same flow's frame, claimed by the other thread: this stage pushes a frame of its own.
+            var stale = monitor.BeginAsyncStage("late");
+            staleStarted.Set();
+            firstEnded.Wait();
+            using (monitor.BeginRequest("ask", "b"))
+            {
+                stale.Dispose();
+                currentAfterDispose = StageContext.CurrentRequestId;
+                using (monitor.BeginStage("inside-b"))
+                {
+                }
+            }
+        });
+        other.Start();
+        staleStarted.Wait();
+        holder.Dispose();
+        first.Dispose();
+        firstEnded.Set();
+        other.Join();
+
+        Assert.Equal("b", currentAfterDispose);
+        Assert.Equal(new[] { "inside-b" }, summaries["b"].Stages.Select(s => s.Name));
+    }
 }
