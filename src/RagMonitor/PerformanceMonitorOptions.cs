@@ -34,6 +34,19 @@ public sealed class PerformanceMonitorOptions
     /// <summary>Capacity of the sink's queue of finished requests; when full, records are dropped and counted. Default 65,536.</summary>
     public int QueueCapacity { get; set; } = 65_536;
 
+    /// <summary>
+    /// On Linux, whether the background writer keeps its log files from filling the page cache. Default <see langword="true"/>.
+    /// </summary>
+    /// <remarks>
+    /// Every 8 MiB it appends to a file, the writer starts writing those bytes out to disk (without waiting for the disk)
+    /// and asks the kernel to drop the bytes whose write-out it started the previous time from the page cache, so a log file
+    /// holds about 16 MiB of memory instead of the size of the day's file (page cache counts toward a container's memory
+    /// limit, and on virtual machines whose memory is backed on first use fresh pages make every append slower). Lines
+    /// read later come from disk. Where this is not available (other systems, 32-bit processes, a file system that
+    /// refuses it) nothing changes.
+    /// </remarks>
+    public bool ReleaseWrittenLogPages { get; set; } = true;
+
     /// <summary>How often the background writer drains the queue. Default 10 ms.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 

@@ -6,7 +6,7 @@ using System.Collections.Generic;
 var modes = new Dictionary<string, Action<string[]>>(StringComparer.Ordinal)
 {
     ["request-parts"] = static _ => RagMonitor.Benchmarks.RequestPartsStopwatch.Run(),
-    ["sink-backlog"] = static _ => RagMonitor.Benchmarks.SinkBacklogStopwatch.Run(),
+    ["sink-backlog"] = static args => RagMonitor.Benchmarks.SinkBacklogStopwatch.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 4),
     ["analyzers-stopwatch"] = static _ => RagMonitor.Benchmarks.AnalyzerStopwatch.Run(),
     ["peer-stage-stopwatch"] = RagMonitor.Benchmarks.Peers.PeerStageStopwatch.Run,
     ["peer-sink-stopwatch"] = RagMonitor.Benchmarks.Peers.PeerSinkStopwatch.Run,

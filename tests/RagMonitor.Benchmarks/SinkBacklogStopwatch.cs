@@ -6,14 +6,14 @@ namespace RagMonitor.Benchmarks;
 
 /// <summary>
 /// The whole-request peer's shape (begin, three stages, end; no metadata) persisted by a monitor with a 1M queue, the
-/// producer running flat out for four seconds: every 100 ms the rate produced and written, the writer's backlog, the
+/// producer running flat out for four seconds (or the seconds given): every 100 ms the rate produced and written, the writer's backlog, the
 /// records dropped and the records the pool had to create; at the end each busy thread's CPU time per request (Linux:
 /// /proc/self/task). Shows whether the writer keeps up and how much of a core it needs.
-/// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- sink-backlog
+/// Run: dotnet run -c Release --project tests/RagMonitor.Benchmarks -- sink-backlog [seconds]
 /// </summary>
 internal static class SinkBacklogStopwatch
 {
-    public static void Run()
+    public static void Run(int seconds)
     {
         var dir = Path.Combine(Path.GetTempPath(), "ragmon-sink-backlog-" + Guid.NewGuid().ToString("N"));
         using var monitor = new PerformanceMonitor(new PerformanceMonitorOptions { LogDirectory = dir, QueueCapacity = 1 << 20 });
@@ -21,7 +21,7 @@ internal static class SinkBacklogStopwatch
         var next = 100;
         long n = 0;
         long lastWritten = 0, lastN = 0;
-        while (sw.ElapsedMilliseconds < 4000)
+        while (sw.ElapsedMilliseconds < seconds * 1000L)
         {
             for (var i = 0; i < 1000; i++)
             {

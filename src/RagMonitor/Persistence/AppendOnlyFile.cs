@@ -43,9 +43,12 @@ internal sealed class AppendOnlyFile : IDisposable
     private const int ENOENT = 2;
     private const int EACCES = 13;
     private const int SeekEnd = 2;
+    private const int AdviceDontNeed = 4; // POSIX_FADV_DONTNEED on Linux
+    private const uint SyncFileRangeWrite = 2; // SYNC_FILE_RANGE_WRITE
 
     private static int s_nativeUnavailable;
     private static int s_statxUnavailable;
+    private static int s_pageReleaseUnavailable;
 
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
@@ -341,6 +344,58 @@ internal sealed class AppendOnlyFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Linux: drops the file's pages in [<paramref name="dropFrom"/>, <paramref name="writeOutFrom"/>) from the page cache
+    /// (their write-out was started by the previous call; pages not yet written out stay) and starts the write-out of
+    /// everything from <paramref name="writeOutFrom"/> to the current end of the file without waiting for it
+    /// (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c>, <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>). Returns the end of the
+    /// file (where the next call's write-out starts), or -1 when this file or system cannot do it (nothing to retry).
+    /// Never throws.
+    /// </summary>
+    internal long ReleaseWrittenPages(long dropFrom, long writeOutFrom)
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || _handle is null || Volatile.Read(ref s_pageReleaseUnavailable) != 0)
+        {
+            return -1;
+        }
+
+        try
+        {
+            var fd = (int)_handle.DangerousGetHandle();
+            var end = Native.LSeek(fd, 0, SeekEnd);
+            if (end < 0)
+            {
+                return -1;
+            }
+
+            if (writeOutFrom > end)
+            {
+                // The file became shorter (replaced or truncated by someone else): start again from its start.
+                dropFrom = writeOutFrom = 0;
+            }
+
+            if (writeOutFrom > dropFrom)
+            {
+                // Returns an error number instead of setting errno; a failure only means the pages stay cached.
+                _ = Native.FileAdvise(fd, dropFrom, writeOutFrom - dropFrom, AdviceDontNeed);
+            }
+
+            if (end > writeOutFrom && Native.SyncFileRange(fd, writeOutFrom, end - writeOutFrom, SyncFileRangeWrite) != 0
+                && Marshal.GetLastPInvokeError() != EINTR)
+            {
+                // For example a file system that does not support it: leave the page cache to the kernel.
+                return -1;
+            }
+
+            return end;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            Volatile.Write(ref s_pageReleaseUnavailable, 1);
+            return -1;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -581,6 +636,12 @@ internal sealed class AppendOnlyFile : IDisposable
 
         [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
         internal static extern long LSeek(int fd, long offset, int whence);
+
+        [DllImport("libc", EntryPoint = "posix_fadvise")]
+        internal static extern int FileAdvise(int fd, long offset, long length, int advice);
+
+        [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+        internal static extern int SyncFileRange(int fd, long offset, long length, uint flags);
 
         [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
         internal static extern int StatX(int dirfd, byte[] path, int flags, uint mask, ref byte buffer);

@@ -11,12 +11,28 @@ namespace RagMonitor;
 /// </summary>
 internal sealed class DatedLogFile : IDisposable
 {
+    /// <summary>Bytes appended to a file between two page releases (<see cref="PerformanceMonitorOptions.ReleaseWrittenLogPages"/>).</summary>
+    internal const long PageReleaseBytes = 8L << 20;
+
     private readonly string _directory;
+    private readonly bool _releasePages;
     private AppendOnlyFile? _file;
     private DateOnly _date;
     private bool _lineTorn;
 
-    internal DatedLogFile(string directory) => _directory = directory;
+    // Page release for the current date's file (kept while the file is closed and reopened between wake-ups).
+    private bool _pageReleaseFailed;
+    private long _appendedSinceRelease;
+    private long _droppedUpTo;
+    private long _writeOutFrom;
+
+    /// <param name="directory">The full path of the log directory.</param>
+    /// <param name="releasePages">See <see cref="PerformanceMonitorOptions.ReleaseWrittenLogPages"/>.</param>
+    internal DatedLogFile(string directory, bool releasePages = false)
+    {
+        _directory = directory;
+        _releasePages = releasePages;
+    }
 
     /// <summary>The full path of the log directory.</summary>
     internal string Directory => _directory;
@@ -38,7 +54,12 @@ internal sealed class DatedLogFile : IDisposable
         {
             Close();
             _file = AppendOnlyFile.Open(PathFor(date));
-            _date = date;
+            if (_date != date)
+            {
+                _date = date;
+                _pageReleaseFailed = false;
+                _appendedSinceRelease = _droppedUpTo = _writeOutFrom = 0;
+            }
         }
 
         if (_lineTorn && !_file.StartsLinesFresh)
@@ -50,6 +71,29 @@ internal sealed class DatedLogFile : IDisposable
 
         _lineTorn = false;
         _file.WriteLines(lines);
+        if (_releasePages && !_pageReleaseFailed)
+        {
+            _appendedSinceRelease += lines.Length;
+            if (_appendedSinceRelease >= PageReleaseBytes)
+            {
+                ReleasePages(_file);
+            }
+        }
+    }
+
+    /// <summary>Drops the lines whose write-out the previous release started from the page cache and starts the write-out of the newer ones.</summary>
+    private void ReleasePages(AppendOnlyFile file)
+    {
+        _appendedSinceRelease = 0;
+        var end = file.ReleaseWrittenPages(_droppedUpTo, _writeOutFrom);
+        if (end < 0)
+        {
+            _pageReleaseFailed = true;
+            return;
+        }
+
+        _droppedUpTo = Math.Min(_writeOutFrom, end);
+        _writeOutFrom = end;
     }
 
     /// <summary>Remembers that the last write stopped in the middle of a line.</summary>

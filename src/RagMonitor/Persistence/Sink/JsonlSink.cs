@@ -63,7 +63,8 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <summary>Creates a sink and starts its writer thread.</summary>
     /// <param name="options">Uses <see cref="PerformanceMonitorOptions.LogDirectory"/>, <see cref="PerformanceMonitorOptions.QueueCapacity"/>,
     /// <see cref="PerformanceMonitorOptions.FlushInterval"/>, <see cref="PerformanceMonitorOptions.UseUtcFileDates"/>,
-    /// <see cref="PerformanceMonitorOptions.RetentionDays"/> and <see cref="PerformanceMonitorOptions.ArchiveAfterDays"/>.</param>
+    /// <see cref="PerformanceMonitorOptions.ReleaseWrittenLogPages"/>, <see cref="PerformanceMonitorOptions.RetentionDays"/>
+    /// and <see cref="PerformanceMonitorOptions.ArchiveAfterDays"/>.</param>
     /// <param name="logger">Receives write failures (once per failure streak) and retention errors; optional.</param>
     /// <param name="timeProvider">The clock for today's date and the local time zone; <see cref="TimeProvider.System"/> by default.</param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
@@ -84,7 +85,7 @@ public sealed class JsonlSink : IRequestSink, IDisposable
         var clock = timeProvider ?? TimeProvider.System;
         _capacity = options.QueueCapacity;
         _log = new SinkLog(logger);
-        _file = new DatedLogFile(Path.GetFullPath(options.LogDirectory));
+        _file = new DatedLogFile(Path.GetFullPath(options.LogDirectory), options.ReleaseWrittenLogPages);
         var retention = options.RetentionDays is null && options.ArchiveAfterDays is null
             ? null
             : new RetentionSchedule(_file.Directory, new RetentionPolicy(options.RetentionDays, options.ArchiveAfterDays), _log);
