@@ -76,12 +76,22 @@ public class PeerSinkBenchmarks
 
     /// <summary>RagMonitor: requests through the monitor, persisted by its JSONL sink.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
-    public async Task RagMonitorEndToEnd()
+    public Task RagMonitorEndToEnd() => RunRagMonitor(releaseWrittenLogPages: true);
+
+    /// <summary>
+    /// The same with <see cref="PerformanceMonitorOptions.ReleaseWrittenLogPages"/> off: like the peer, the lines stay in
+    /// the page cache and, since each iteration's files are deleted within seconds, are never written to disk.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task RagMonitorEndToEndKeepingPageCache() => RunRagMonitor(releaseWrittenLogPages: false);
+
+    private async Task RunRagMonitor(bool releaseWrittenLogPages)
     {
         var monitor = new PerformanceMonitor(new PerformanceMonitorOptions
         {
             LogDirectory = _directory,
             QueueCapacity = Requests,
+            ReleaseWrittenLogPages = releaseWrittenLogPages,
         });
         for (var i = 0; i < Requests; i++)
         {
