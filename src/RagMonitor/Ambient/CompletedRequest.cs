@@ -21,7 +21,7 @@ internal sealed class CompletedRequest
     /// <summary>The most metadata entries a record keeps room for once it goes back to its pool.</summary>
     internal const int MaxPooledMetadata = 64;
 
-    private CompletedStage[] _stages = new CompletedStage[4];
+    private CompletedStage[] _stages;
     private KeyValuePair<string, MetadataValue>[] _metadata = Array.Empty<KeyValuePair<string, MetadataValue>>();
 
     /// <summary>For each entry of <see cref="_metadata"/>, the <see cref="CompletedStage.Order"/> of the stage it belongs to.</summary>
@@ -31,6 +31,21 @@ internal sealed class CompletedRequest
     internal CompletedRequest(CompletedRequestPool? pool)
     {
         Pool = pool;
+        _stages = NewArray<CompletedStage>(4);
+    }
+
+    /// <summary>
+    /// An array for this record. A pooled record's arrays live as long as its pool, so they are allocated on the pinned
+    /// object heap, which the collector treats as its oldest generation: a record created while the writer has a backlog
+    /// is not copied from generation to generation with its arrays (most of its bytes) while it waits in the queue.
+    /// </summary>
+    private T[] NewArray<T>(int length) => Pool is null ? new T[length] : GC.AllocateArray<T>(length, pinned: true);
+
+    private void Grow<T>(ref T[] array, int length)
+    {
+        var grown = NewArray<T>(length);
+        Array.Copy(array, grown, array.Length);
+        array = grown;
     }
 
     /// <summary>The pool this record returns to; <see langword="null"/> for a record that carries a <see cref="Summary"/> or a snapshot.</summary>
@@ -75,6 +90,9 @@ internal sealed class CompletedRequest
     /// </summary>
     internal Span<CompletedStage> Stages => new(_stages, 0, StageCount);
 
+    /// <summary>The arrays this record keeps (for tests).</summary>
+    internal Array[] Arrays => new Array[] { _stages, _metadata, _metadataStage };
+
     /// <summary>The stage entries this record has room for (for tests).</summary>
     internal int StageCapacity => _stages.Length;
 
@@ -86,7 +104,7 @@ internal sealed class CompletedRequest
     {
         if (_stages.Length < count)
         {
-            _stages = new CompletedStage[Math.Max(count, _stages.Length * 2)];
+            _stages = NewArray<CompletedStage>(Math.Max(count, _stages.Length * 2));
         }
 
         StageCount = count;
@@ -142,7 +160,7 @@ internal sealed class CompletedRequest
 
         if (count == stages.Length)
         {
-            Array.Resize(ref _stages, stages.Length * 2);
+            Grow(ref _stages, stages.Length * 2);
             stages = _stages;
         }
 
@@ -183,8 +201,8 @@ internal sealed class CompletedRequest
         if (count == _metadata.Length)
         {
             var capacity = Math.Max(8, count * 2);
-            Array.Resize(ref _metadata, capacity);
-            Array.Resize(ref _metadataStage, capacity);
+            Grow(ref _metadata, capacity);
+            Grow(ref _metadataStage, capacity);
         }
 
         _metadata[count] = new KeyValuePair<string, MetadataValue>(key, value);
@@ -229,8 +247,8 @@ internal sealed class CompletedRequest
         new ReadOnlySpan<CompletedStage>(_stages, 0, StageCount).CopyTo(stages);
         if (_metadataCount > 0)
         {
-            target._metadata = new KeyValuePair<string, MetadataValue>[_metadataCount];
-            target._metadataStage = new int[_metadataCount];
+            target._metadata = target.NewArray<KeyValuePair<string, MetadataValue>>(_metadataCount);
+            target._metadataStage = target.NewArray<int>(_metadataCount);
             Array.Copy(_metadata, target._metadata, _metadataCount);
             Array.Copy(_metadataStage, target._metadataStage, _metadataCount);
         }
@@ -368,7 +386,7 @@ internal sealed class CompletedRequest
         // A pooled record keeps its arrays for the next request, but not the room an unusually large one needed.
         if (_stages.Length > MaxPooledStages)
         {
-            _stages = new CompletedStage[4];
+            _stages = NewArray<CompletedStage>(4);
         }
 
         if (_metadata.Length > MaxPooledMetadata)

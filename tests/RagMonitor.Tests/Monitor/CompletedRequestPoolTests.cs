@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -96,5 +97,24 @@ public sealed class CompletedRequestPoolTests
         var stage = again.GetOrAddStage("retrieval", 1).Order;
         again.SetMetadata(stage, "top_k", 5, accumulate: false);
         Assert.Equal(1, again.StageCount);
+    }
+
+    [Fact]
+    public void A_pooled_record_keeps_its_arrays_in_the_oldest_generation_from_the_start()
+    {
+        // Records created while the writer has a backlog wait in the queue; their arrays (most of their bytes) are not
+        // copied from generation to generation on the way.
+        var pool = new CompletedRequestPool(capacity: 8);
+        var record = pool.Rent();
+        record.SetMetadata(0, "key", MetadataValue.FromInteger(1), accumulate: false);
+        for (var order = 0; order < 20; order++)
+        {
+            record.ResizeStages(order + 1);
+        }
+
+        Assert.All(record.Arrays, array => Assert.Equal(GC.MaxGeneration, GC.GetGeneration(array)));
+
+        var unpooled = new CompletedRequest(pool: null);
+        Assert.Equal(0, GC.GetGeneration(unpooled.Arrays[0]));
     }
 }
