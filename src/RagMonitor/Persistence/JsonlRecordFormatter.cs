@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
@@ -54,6 +55,9 @@ internal sealed class JsonlRecordFormatter
     // The fixed parts of a line, field names with their punctuation, pre-encoded (see JsonlFieldNames).
     /// <summary>"00" to "99", two bytes each (for <see cref="FormatFixed6"/>).</summary>
     private static readonly byte[] s_twoDigits = CreateTwoDigits();
+
+    /// <summary>"00" to "99" as the 16-bit value whose little-endian bytes are the two ASCII digits (first digit in the low byte).</summary>
+    private static readonly ushort[] s_digitPairs = CreateDigitPairs();
 
     private static readonly byte[] s_startTime = Utf8("{\"" + JsonlFieldNames.StartTime + "\":");
     private static readonly byte[] s_totalTime = Utf8(",\"" + JsonlFieldNames.TotalTime + "\":");
@@ -326,8 +330,44 @@ internal sealed class JsonlRecordFormatter
     private static void AppendInteger(ChunkBuffer output, long value)
     {
         var destination = output.GetSpan(24);
+        if ((ulong)value < 10_000)
+        {
+            // Calls, counts, token numbers: up to four digits from the pair table.
+            output.Advance(FormatBelow10000((uint)value, destination));
+            return;
+        }
+
         value.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
         output.Advance(written);
+    }
+
+    /// <summary>Writes <paramref name="value"/> (below 10,000) in decimal; returns the number of bytes written.</summary>
+    private static int FormatBelow10000(uint value, Span<byte> destination)
+    {
+        if (value < 10)
+        {
+            destination[0] = (byte)('0' + value);
+            return 1;
+        }
+
+        if (value < 100)
+        {
+            WriteTwoDigits(value, destination);
+            return 2;
+        }
+
+        var high = value / 100;
+        var low = value - (high * 100);
+        if (high < 10)
+        {
+            destination[0] = (byte)('0' + high);
+            WriteTwoDigits(low, destination.Slice(1));
+            return 3;
+        }
+
+        WriteTwoDigits(high, destination);
+        WriteTwoDigits(low, destination.Slice(2));
+        return 4;
     }
 
     private static void AppendFixed6(ChunkBuffer output, long micros) => output.Advance(FormatFixed6(micros, output.GetSpan(32)));
@@ -338,6 +378,11 @@ internal sealed class JsonlRecordFormatter
     /// </summary>
     internal static int FormatFixed6(long micros, Span<byte> destination)
     {
+        if ((ulong)micros < 10_000_000 && destination.Length >= 8 && BitConverter.IsLittleEndian)
+        {
+            return FormatFixed6OneDigit((uint)micros, destination);
+        }
+
         var pos = 0;
         ulong magnitude;
         if (micros < 0)
@@ -365,11 +410,23 @@ internal sealed class JsonlRecordFormatter
                 digitCount++;
             }
 
-            for (var i = pos + digitCount - 1; i >= pos; i--)
+            // Two digits at a time from the end (the start time has ten integer digits).
+            var end = pos + digitCount;
+            while (whole >= 100)
             {
-                var next = whole / 10;
-                destination[i] = (byte)('0' + (int)(whole - (next * 10)));
+                var next = whole / 100;
+                end -= 2;
+                WriteTwoDigits((uint)(whole - (next * 100)), destination.Slice(end));
                 whole = next;
+            }
+
+            if (whole >= 10)
+            {
+                WriteTwoDigits((uint)whole, destination.Slice(end - 2));
+            }
+            else
+            {
+                destination[end - 1] = (byte)('0' + (int)whole);
             }
 
             pos += digitCount;
@@ -391,6 +448,26 @@ internal sealed class JsonlRecordFormatter
         }
 
         return pos + digits;
+    }
+
+    /// <summary>
+    /// <see cref="FormatFixed6"/> for durations and shares (below 10 s, one integer digit; little-endian, 8 bytes of room):
+    /// the digit, the point and six fraction digits are one 8-byte store, and the trailing zeros are cut off by length.
+    /// </summary>
+    private static int FormatFixed6OneDigit(uint micros, Span<byte> destination)
+    {
+        var whole = micros / 1_000_000;
+        var fraction = micros - (whole * 1_000_000);
+        var high = fraction / 10_000;
+        var rest = fraction - (high * 10_000);
+        var middle = rest / 100;
+        var fractionDigits = s_digitPairs[high] | ((ulong)s_digitPairs[middle] << 16) | ((ulong)s_digitPairs[rest - (middle * 100)] << 32);
+        Unsafe.WriteUnaligned(ref MemoryMarshal.GetReference(destination), ('0' + whole) | ('.' << 8) | (fractionDigits << 16));
+
+        // Digit values with the first fraction digit in the lowest byte: the highest non-zero byte is the last digit kept
+        // (at least one stays).
+        var significant = fractionDigits - 0x3030_3030_3030UL;
+        return significant == 0 ? 3 : 10 - (BitOperations.LeadingZeroCount(significant) >> 3);
     }
 
     /// <summary>Writes <c>"yyyy-MM-ddTHH:mm:ss.ffffff+HH:MM"</c> (with the quotes). Returns the number of bytes written (34).</summary>
@@ -423,24 +500,29 @@ internal sealed class JsonlRecordFormatter
         var timeOfDay = ticks - (day * TimeSpan.TicksPerDay);
         var seconds = (int)(timeOfDay / TimeSpan.TicksPerSecond);
         var micros = (int)(timeOfDay % TimeSpan.TicksPerSecond / 10);
+        destination = destination.Slice(0, 34);
         destination[0] = (byte)'"';
         datePrefix.CopyTo(destination.Slice(1));
-        var pos = 12;
-        pos += Digits(seconds / 3600, 2, destination.Slice(pos));
-        destination[pos++] = (byte)':';
-        pos += Digits(seconds / 60 % 60, 2, destination.Slice(pos));
-        destination[pos++] = (byte)':';
-        pos += Digits(seconds % 60, 2, destination.Slice(pos));
-        destination[pos++] = (byte)'.';
-        pos += Digits(micros, 6, destination.Slice(pos));
+        var minutes = seconds / 60;
+        WriteTwoDigits((uint)(minutes / 60), destination.Slice(12));
+        destination[14] = (byte)':';
+        WriteTwoDigits((uint)(minutes % 60), destination.Slice(15));
+        destination[17] = (byte)':';
+        WriteTwoDigits((uint)(seconds % 60), destination.Slice(18));
+        destination[20] = (byte)'.';
+        var microsHigh = micros / 10_000;
+        var microsRest = micros - (microsHigh * 10_000);
+        WriteTwoDigits((uint)microsHigh, destination.Slice(21));
+        WriteTwoDigits((uint)(microsRest / 100), destination.Slice(23));
+        WriteTwoDigits((uint)(microsRest % 100), destination.Slice(25));
         var offsetMinutes = (int)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
-        destination[pos++] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
+        destination[27] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
         offsetMinutes = Math.Abs(offsetMinutes);
-        pos += Digits(offsetMinutes / 60, 2, destination.Slice(pos));
-        destination[pos++] = (byte)':';
-        pos += Digits(offsetMinutes % 60, 2, destination.Slice(pos));
-        destination[pos++] = (byte)'"';
-        return pos;
+        WriteTwoDigits((uint)(offsetMinutes / 60), destination.Slice(28));
+        destination[30] = (byte)':';
+        WriteTwoDigits((uint)(offsetMinutes % 60), destination.Slice(31));
+        destination[33] = (byte)'"';
+        return 34;
     }
 
     /// <summary>Replaces lone UTF-16 surrogates (which cannot be encoded as UTF-8) with U+FFFD.</summary>
@@ -558,8 +640,15 @@ internal sealed class JsonlRecordFormatter
 
     private static long ShareToMicros(double share) => double.IsFinite(share) ? (long)Math.Round(share * 1_000_000) : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteTwoDigits(uint value, Span<byte> destination)
     {
+        if (BitConverter.IsLittleEndian && destination.Length >= 2)
+        {
+            Unsafe.WriteUnaligned(ref MemoryMarshal.GetReference(destination), s_digitPairs[value]);
+            return;
+        }
+
         var pair = s_twoDigits.AsSpan((int)value * 2, 2);
         destination[1] = pair[1];
         destination[0] = pair[0];
@@ -585,6 +674,17 @@ internal sealed class JsonlRecordFormatter
         encoded.CopyTo(quoted.AsSpan(1));
         quoted[^1] = (byte)'"';
         return quoted;
+    }
+
+    private static ushort[] CreateDigitPairs()
+    {
+        var table = new ushort[100];
+        for (var i = 0; i < 100; i++)
+        {
+            table[i] = (ushort)('0' + (i / 10) | (('0' + (i % 10)) << 8));
+        }
+
+        return table;
     }
 
     private static byte[] CreateTwoDigits()

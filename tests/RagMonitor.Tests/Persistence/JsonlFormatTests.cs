@@ -179,6 +179,69 @@ public sealed class JsonlFormatTests
     }
 
     [Fact]
+    public void Fixed_point_seconds_below_ten_seconds_are_the_exact_decimal_value()
+    {
+        // The one-integer-digit range (durations and shares) has a path of its own; its edges, then random values in it.
+        var edges = new long[] { 0, 1, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 99_999, 100_000, 100_001, 500_000, 999_999, 1_000_000, 1_000_001, 1_100_000, 9_999_999, 10_000_000 };
+        Span<byte> buffer = stackalloc byte[48];
+        foreach (var micros in edges)
+        {
+            Assert.Equal(Reference(micros), Encoding.ASCII.GetString(buffer.Slice(0, JsonlRecordFormatter.FormatFixed6(micros, buffer))));
+        }
+
+        Gen.Long[0, 10_000_000].Sample(micros =>
+        {
+            Span<byte> room = stackalloc byte[48];
+            Assert.Equal(Reference(micros), Encoding.ASCII.GetString(room.Slice(0, JsonlRecordFormatter.FormatFixed6(micros, room))));
+        }, iter: 50_000);
+
+        // The decimal value with six places, trailing zeros cut (one fraction digit at least).
+        static string Reference(long micros)
+        {
+            var text = (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture).TrimEnd('0');
+            return text.EndsWith('.') ? text + "0" : text;
+        }
+    }
+
+    [Fact]
+    public async Task Integer_metadata_and_call_counts_are_written_exactly_around_every_digit_count()
+    {
+        var values = new long[] { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 1_001, 9_999, 10_000, 10_001, 123_456_789, long.MaxValue, -1, -9, -10, -9_999, -10_000, long.MinValue };
+        using var dir = new TempDirectory();
+        await using (var monitor = NewMonitor(dir.Path))
+        {
+            using (monitor.BeginRequest("ask"))
+            {
+                using (var stage = monitor.BeginStage("retrieval"))
+                {
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        stage.AddMetadata("v" + i.ToString(CultureInfo.InvariantCulture), values[i]);
+                    }
+                }
+
+                for (var call = 1; call < 12; call++)
+                {
+                    using (monitor.BeginStage("grading"))
+                    {
+                    }
+                }
+            }
+        }
+
+        var record = Assert.Single(LogFiles.ReadRecords(dir.Path));
+        var stages = record.GetProperty("stages");
+        var metadata = stages.GetProperty("retrieval").GetProperty("metadata");
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(values[i], metadata.GetProperty("v" + i.ToString(CultureInfo.InvariantCulture)).GetInt64());
+        }
+
+        Assert.Equal(11, stages.GetProperty("grading").GetProperty("calls").GetInt32());
+        Assert.Contains("\"calls\":11,", File.ReadAllText(LogFiles.JsonlFiles(dir.Path).Single()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Timestamps_have_six_fraction_digits_and_an_explicit_offset()
     {
         Span<byte> buffer = stackalloc byte[48];
