@@ -56,7 +56,40 @@ internal static class AmbientContext
         set => s_frame.Value = value;
     }
 
-    internal static RequestState? CurrentRequest => s_frame.Value?.Request;
+    /// <summary>The ambient request of this flow.</summary>
+    /// <remarks>
+    /// On the hot path of every stage. An execution context is immutable (setting an async-local makes a new one), so
+    /// while this thread runs in the same context object as at its last lookup the answer is the same: the thread keeps
+    /// that pair and a lookup is then two thread-local reads and a comparison instead of the async-local map lookup.
+    /// </remarks>
+    internal static RequestState? CurrentRequest
+    {
+        get
+        {
+            var context = ExecutionContext.Capture(); // null while the flow is suppressed: not cached
+            var stage = s_threadStage;
+            if (context is not null && stage is not null && ReferenceEquals(stage.LookupContext, context))
+            {
+                return stage.LookupRequest;
+            }
+
+            return LookUpCurrentRequest(context, stage);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static RequestState? LookUpCurrentRequest(ExecutionContext? context, ThreadStage? stage)
+    {
+        var request = s_frame.Value?.Request;
+        if (context is not null)
+        {
+            stage ??= CreateThreadStage();
+            stage.LookupRequest = request;
+            stage.LookupContext = context;
+        }
+
+        return request;
+    }
 
     /// <summary>This thread's stage state, or <see langword="null"/> when it never ran a stage.</summary>
     internal static ThreadStage? CurrentThreadStage => s_threadStage;
@@ -207,6 +240,12 @@ internal sealed class ThreadStage
 
     /// <summary>Sequence lock of the entries: odd while this thread updates one.</summary>
     internal int PendingVersion;
+
+    /// <summary>The execution context of this thread's last <see cref="AmbientContext.CurrentRequest"/> lookup.</summary>
+    internal ExecutionContext? LookupContext;
+
+    /// <summary>What that lookup found (the ambient request in <see cref="LookupContext"/>).</summary>
+    internal RequestState? LookupRequest;
 }
 
 /// <summary>The calls of one stage that a thread ended and has not yet added to their request.</summary>

@@ -178,4 +178,40 @@ public sealed class AmbientFlowTests
         Assert.Equal("b", currentAfterDispose);
         Assert.Equal(new[] { "inside-b" }, summaries["b"].Stages.Select(s => s.Name));
     }
+
+    [Fact]
+    public void The_current_request_follows_execution_context_switches_on_one_thread()
+    {
+        // The lookup keeps the last (execution context, request) pair per thread; every switch must still be seen.
+        using var monitor = NewMonitor();
+        System.Threading.ExecutionContext? outside = System.Threading.ExecutionContext.Capture();
+        System.Threading.ExecutionContext? inFirst;
+        using (monitor.BeginRequest("ask", "a"))
+        {
+            Assert.Equal("a", StageContext.CurrentRequestId);
+            inFirst = System.Threading.ExecutionContext.Capture();
+            using (monitor.BeginRequest("ask", "b"))
+            {
+                Assert.Equal("b", StageContext.CurrentRequestId);
+                System.Threading.ExecutionContext.Run(inFirst!, _ => Assert.Equal("a", StageContext.CurrentRequestId), null);
+                Assert.Equal("b", StageContext.CurrentRequestId);
+                System.Threading.ExecutionContext.Run(outside!, _ => Assert.Null(StageContext.CurrentRequestId), null);
+                Assert.Equal("b", StageContext.CurrentRequestId);
+                using (System.Threading.ExecutionContext.SuppressFlow())
+                {
+                    // Capture gives null while the flow is suppressed; the request is still this flow's.
+                    Assert.Equal("b", StageContext.CurrentRequestId);
+                    using (monitor.BeginStage("suppressed"))
+                    {
+                    }
+                }
+            }
+
+            Assert.Equal("a", StageContext.CurrentRequestId);
+        }
+
+        Assert.Null(StageContext.CurrentRequestId);
+        System.Threading.ExecutionContext.Run(inFirst!, _ => Assert.Equal("a", StageContext.CurrentRequestId), null);
+        Assert.Null(StageContext.CurrentRequestId);
+    }
 }
