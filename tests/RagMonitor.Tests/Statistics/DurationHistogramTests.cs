@@ -310,23 +310,17 @@ public sealed class DurationHistogramTests
         var allocatedBuckets = histogram.AllocatedBucketCount;
         Assert.True(allocatedBuckets <= DurationHistogram.BucketCount, $"{allocatedBuckets} buckets");
 
-        // The least of three runs: the thread's allocation counter can move by a few kilobytes when a collection, caused
-        // by tests running in parallel, resets this thread's allocation context (seen once in CI: 3,488 B for a run).
         // An allocation per value would show in every run (a million values).
-        var allocated = long.MaxValue;
         var runs = 0;
-        for (; runs < 3 && allocated != 0; runs++)
+        Assert.Equal(0, AllocationCheck.LeastBytes(() =>
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            runs++;
             for (var i = 0; i < 1_000_000; i++)
             {
                 histogram.Record(TimeSpan.FromTicks(random.NextInt64(0, long.MaxValue >> random.Next(0, 40))));
             }
+        }));
 
-            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, allocated);
         Assert.Equal(allocatedBuckets, histogram.AllocatedBucketCount);
         Assert.Equal(63 + (runs * 1_000_000L), histogram.Count);
     }
