@@ -77,6 +77,22 @@ internal static class AmbientContext
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="request"/> (as its own body's frame) this flow's frame, and this thread's remembered answer
+    /// for <see cref="CurrentRequest"/> in the new context, so that the request's stages find it without a lookup.
+    /// </summary>
+    internal static void EnterRequestBody(RequestState request)
+    {
+        s_frame.Value = request;
+        var context = ExecutionContext.Capture();
+        if (context is not null)
+        {
+            var stage = s_threadStage ?? CreateThreadStage();
+            stage.LookupRequest = request;
+            stage.LookupContext = context;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static RequestState? LookUpCurrentRequest(ExecutionContext? context, ThreadStage? stage)
     {

@@ -18,7 +18,7 @@ public readonly struct RequestScope : IDisposable
     {
         _state = state;
         _previousFrame = AmbientContext.Frame;
-        AmbientContext.Frame = state; // the request is its body's frame
+        AmbientContext.EnterRequestBody(state); // the request is its body's frame
         state.Activity = MonitorTracing.IsObserved ? MonitorTracing.StartRequest(state) : null;
     }
 
