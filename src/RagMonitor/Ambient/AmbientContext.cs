@@ -84,27 +84,28 @@ internal static class AmbientContext
     internal static void EnterRequestBody(RequestState request)
     {
         s_frame.Value = request;
-        var context = ExecutionContext.Capture();
-        if (context is not null)
-        {
-            var stage = s_threadStage ?? CreateThreadStage();
-            stage.LookupRequest = request;
-            stage.LookupContext = context;
-        }
+        RememberLookup(ExecutionContext.Capture(), s_threadStage, request);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static RequestState? LookUpCurrentRequest(ExecutionContext? context, ThreadStage? stage)
     {
         var request = s_frame.Value?.Request;
-        if (context is not null)
+        RememberLookup(context, stage, request);
+        return request;
+    }
+
+    /// <summary>Keeps (<paramref name="context"/>, <paramref name="request"/>) as this thread's answer for <see cref="CurrentRequest"/>; a suppressed flow's null context is not kept.</summary>
+    private static void RememberLookup(ExecutionContext? context, ThreadStage? stage, RequestState? request)
+    {
+        if (context is null)
         {
-            stage ??= CreateThreadStage();
-            stage.LookupRequest = request;
-            stage.LookupContext = context;
+            return;
         }
 
-        return request;
+        stage ??= CreateThreadStage();
+        stage.LookupRequest = request;
+        stage.LookupContext = context;
     }
 
     /// <summary>This thread's stage state, or <see langword="null"/> when it never ran a stage.</summary>

@@ -348,15 +348,15 @@ internal sealed class AppendOnlyFile : IDisposable
     /// Linux: drops the file's pages in [<paramref name="dropFrom"/>, <paramref name="writeOutFrom"/>) from the page cache
     /// (their write-out was started by the previous call; pages not yet written out stay) and starts the write-out of
     /// everything from <paramref name="writeOutFrom"/> to the current end of the file without waiting for it
-    /// (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c>, <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>). Returns the end of the
-    /// file (where the next call's write-out starts), or -1 when this file or system cannot do it (nothing to retry).
-    /// Never throws.
+    /// (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c>, <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>); then moves the window on
+    /// (<paramref name="dropFrom"/> to where the write-out started, <paramref name="writeOutFrom"/> to the end of the file).
+    /// Returns <see langword="false"/> when this file or system cannot do it (nothing to retry). Never throws.
     /// </summary>
-    internal long ReleaseWrittenPages(long dropFrom, long writeOutFrom)
+    internal bool ReleaseWrittenPages(ref long dropFrom, ref long writeOutFrom)
     {
         if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || _handle is null || Volatile.Read(ref s_pageReleaseUnavailable) != 0)
         {
-            return -1;
+            return false;
         }
 
         try
@@ -365,7 +365,7 @@ internal sealed class AppendOnlyFile : IDisposable
             var end = Native.LSeek(fd, 0, SeekEnd);
             if (end < 0)
             {
-                return -1;
+                return false;
             }
 
             if (writeOutFrom > end)
@@ -384,15 +384,17 @@ internal sealed class AppendOnlyFile : IDisposable
                 && Marshal.GetLastPInvokeError() != EINTR)
             {
                 // For example a file system that does not support it: leave the page cache to the kernel.
-                return -1;
+                return false;
             }
 
-            return end;
+            dropFrom = writeOutFrom;
+            writeOutFrom = end;
+            return true;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
             Volatile.Write(ref s_pageReleaseUnavailable, 1);
-            return -1;
+            return false;
         }
     }
 

@@ -53,9 +53,6 @@ internal sealed class JsonlRecordFormatter
         " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     // The fixed parts of a line, field names with their punctuation, pre-encoded (see JsonlFieldNames).
-    /// <summary>"00" to "99", two bytes each (for <see cref="FormatFixed6"/>).</summary>
-    private static readonly byte[] s_twoDigits = CreateTwoDigits();
-
     /// <summary>"00" to "99" as the 16-bit value whose little-endian bytes are the two ASCII digits (first digit in the low byte).</summary>
     private static readonly ushort[] s_digitPairs = CreateDigitPairs();
 
@@ -330,10 +327,10 @@ internal sealed class JsonlRecordFormatter
     private static void AppendInteger(ChunkBuffer output, long value)
     {
         var destination = output.GetSpan(24);
-        if ((ulong)value < 10_000)
+        if (value >= 0)
         {
-            // Calls, counts, token numbers: up to four digits from the pair table.
-            output.Advance(FormatBelow10000((uint)value, destination));
+            // Calls, counts, token numbers: digit pairs from the table.
+            output.Advance(WriteDecimal((ulong)value, destination));
             return;
         }
 
@@ -341,33 +338,47 @@ internal sealed class JsonlRecordFormatter
         output.Advance(written);
     }
 
-    /// <summary>Writes <paramref name="value"/> (below 10,000) in decimal; returns the number of bytes written.</summary>
-    private static int FormatBelow10000(uint value, Span<byte> destination)
+    /// <summary>Writes <paramref name="value"/> in decimal, two digits at a time from the end; returns the number of bytes written (at most 20).</summary>
+    private static int WriteDecimal(ulong value, Span<byte> destination)
     {
-        if (value < 10)
-        {
-            destination[0] = (byte)('0' + value);
-            return 1;
-        }
-
         if (value < 100)
         {
-            WriteTwoDigits(value, destination);
+            // Most counts: one pair or one digit, no digit count to find.
+            if (value < 10)
+            {
+                destination[0] = (byte)('0' + (int)value);
+                return 1;
+            }
+
+            WriteTwoDigits((uint)value, destination);
             return 2;
         }
 
-        var high = value / 100;
-        var low = value - (high * 100);
-        if (high < 10)
+        var digitCount = 3;
+        for (var limit = 1_000UL; digitCount < 20 && value >= limit; limit *= 10)
         {
-            destination[0] = (byte)('0' + high);
-            WriteTwoDigits(low, destination.Slice(1));
-            return 3;
+            digitCount++;
         }
 
-        WriteTwoDigits(high, destination);
-        WriteTwoDigits(low, destination.Slice(2));
-        return 4;
+        var end = digitCount;
+        while (value >= 100)
+        {
+            var next = value / 100;
+            end -= 2;
+            WriteTwoDigits((uint)(value - (next * 100)), destination.Slice(end));
+            value = next;
+        }
+
+        if (value >= 10)
+        {
+            WriteTwoDigits((uint)value, destination);
+        }
+        else
+        {
+            destination[0] = (byte)('0' + (int)value);
+        }
+
+        return digitCount;
     }
 
     private static void AppendFixed6(ChunkBuffer output, long micros) => output.Advance(FormatFixed6(micros, output.GetSpan(32)));
@@ -397,50 +408,11 @@ internal sealed class JsonlRecordFormatter
 
         var whole = magnitude / 1_000_000;
         var fraction = (uint)(magnitude - (whole * 1_000_000));
-        if (whole < 10)
-        {
-            // Durations and shares: one integer digit.
-            destination[pos++] = (byte)('0' + (int)whole);
-        }
-        else
-        {
-            var digitCount = 2;
-            for (var limit = 100UL; digitCount < 20 && whole >= limit; limit *= 10)
-            {
-                digitCount++;
-            }
-
-            // Two digits at a time from the end (the start time has ten integer digits).
-            var end = pos + digitCount;
-            while (whole >= 100)
-            {
-                var next = whole / 100;
-                end -= 2;
-                WriteTwoDigits((uint)(whole - (next * 100)), destination.Slice(end));
-                whole = next;
-            }
-
-            if (whole >= 10)
-            {
-                WriteTwoDigits((uint)whole, destination.Slice(end - 2));
-            }
-            else
-            {
-                destination[end - 1] = (byte)('0' + (int)whole);
-            }
-
-            pos += digitCount;
-        }
-
+        pos += WriteDecimal(whole, destination.Slice(pos));
         destination[pos++] = (byte)'.';
 
-        // Six fraction digits, two at a time, then trailing zeros trimmed (at least one digit stays).
-        var high = fraction / 10_000;
-        var rest = fraction - (high * 10_000);
-        var middle = rest / 100;
-        WriteTwoDigits(high, destination.Slice(pos));
-        WriteTwoDigits(middle, destination.Slice(pos + 2));
-        WriteTwoDigits(rest - (middle * 100), destination.Slice(pos + 4));
+        // Six fraction digits, then trailing zeros trimmed (at least one digit stays).
+        WriteSixDigits(fraction, destination.Slice(pos));
         var digits = 6;
         while (digits > 1 && destination[pos + digits - 1] == (byte)'0')
         {
@@ -510,11 +482,7 @@ internal sealed class JsonlRecordFormatter
         destination[17] = (byte)':';
         WriteTwoDigits((uint)(seconds % 60), destination.Slice(18));
         destination[20] = (byte)'.';
-        var microsHigh = micros / 10_000;
-        var microsRest = micros - (microsHigh * 10_000);
-        WriteTwoDigits((uint)microsHigh, destination.Slice(21));
-        WriteTwoDigits((uint)(microsRest / 100), destination.Slice(23));
-        WriteTwoDigits((uint)(microsRest % 100), destination.Slice(25));
+        WriteSixDigits((uint)micros, destination.Slice(21));
         var offsetMinutes = (int)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
         destination[27] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
         offsetMinutes = Math.Abs(offsetMinutes);
@@ -649,9 +617,20 @@ internal sealed class JsonlRecordFormatter
             return;
         }
 
-        var pair = s_twoDigits.AsSpan((int)value * 2, 2);
-        destination[1] = pair[1];
-        destination[0] = pair[0];
+        var pair = s_digitPairs[value];
+        destination[1] = (byte)(pair >> 8);
+        destination[0] = (byte)pair;
+    }
+
+    /// <summary>Writes <paramref name="value"/> (below 1,000,000) as six decimal digits, leading zeros included.</summary>
+    private static void WriteSixDigits(uint value, Span<byte> destination)
+    {
+        var high = value / 10_000;
+        var rest = value - (high * 10_000);
+        var middle = rest / 100;
+        WriteTwoDigits(high, destination);
+        WriteTwoDigits(middle, destination.Slice(2));
+        WriteTwoDigits(rest - (middle * 100), destination.Slice(4));
     }
 
     private static int Digits(int value, int width, Span<byte> destination)
@@ -682,18 +661,6 @@ internal sealed class JsonlRecordFormatter
         for (var i = 0; i < 100; i++)
         {
             table[i] = (ushort)('0' + (i / 10) | (('0' + (i % 10)) << 8));
-        }
-
-        return table;
-    }
-
-    private static byte[] CreateTwoDigits()
-    {
-        var table = new byte[200];
-        for (var i = 0; i < 100; i++)
-        {
-            table[2 * i] = (byte)('0' + (i / 10));
-            table[(2 * i) + 1] = (byte)('0' + (i % 10));
         }
 
         return table;

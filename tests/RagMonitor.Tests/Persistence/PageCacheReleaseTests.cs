@@ -76,28 +76,3 @@ public sealed class PageCacheReleaseTests
         return (requests, lines, long.Parse(fields[1], CultureInfo.InvariantCulture), long.Parse(fields[0], CultureInfo.InvariantCulture));
     }
 }
-
-/// <summary>
-/// A fact that needs Linux and a program on the PATH: skipped with a reason elsewhere, except when the environment
-/// variable <c>CI</c> is <c>true</c> (then the test runs and fails, so CI never silently skips it).
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class LinuxToolFactAttribute : FactAttribute
-{
-    public LinuxToolFactAttribute(string tool)
-    {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        if (!OperatingSystem.IsLinux())
-        {
-            Skip = $"needs Linux and {tool} (set CI=true to make this a failure instead of a skip).";
-        }
-        else if (!(Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool))))
-        {
-            Skip = $"{tool} is not installed (set CI=true to make this a failure instead of a skip).";
-        }
-    }
-}

@@ -70,9 +70,34 @@ public sealed class PythonFactAttribute : FactAttribute
 
     public PythonFactAttribute()
     {
-        if (LogFiles.FindPython() is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal))
+        if (LogFiles.FindPython() is null && !TestEnvironment.IsCi)
         {
             Skip = MissingPython;
+        }
+    }
+}
+
+/// <summary>
+/// A fact that needs Linux and a program on the PATH: skipped with a reason elsewhere, except when the environment
+/// variable <c>CI</c> is <c>true</c> (then the test runs and fails, so CI never silently skips it).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LinuxToolFactAttribute : FactAttribute
+{
+    public LinuxToolFactAttribute(string tool)
+    {
+        if (TestEnvironment.IsCi)
+        {
+            return;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = $"needs Linux and {tool} (set CI=true to make this a failure instead of a skip).";
+        }
+        else if (LogFiles.FindOnPath(tool) is null)
+        {
+            Skip = $"{tool} is not installed (set CI=true to make this a failure instead of a skip).";
         }
     }
 }
@@ -88,11 +113,14 @@ internal static class LogFiles
     public static List<JsonElement> ReadRecords(string directory) =>
         ReadLines(directory).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 
-    public static string? FindPython()
+    public static string? FindPython() => FindOnPath("python3", "python3.exe");
+
+    /// <summary>The full path of the first of <paramref name="names"/> found in a directory of <c>PATH</c>, or <see langword="null"/>.</summary>
+    public static string? FindOnPath(params string[] names)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator))
         {
-            foreach (var name in new[] { "python3", "python3.exe" })
+            foreach (var name in names)
             {
                 if (dir.Length > 0 && File.Exists(System.IO.Path.Combine(dir, name)))
                 {

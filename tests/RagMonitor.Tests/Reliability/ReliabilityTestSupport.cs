@@ -117,8 +117,7 @@ public sealed class RootFactAttribute : FactAttribute
 
     public RootFactAttribute()
     {
-        var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal);
-        if (!ci && (!OperatingSystem.IsLinux() || Environment.UserName != "root"))
+        if (!TestEnvironment.IsCi && (!OperatingSystem.IsLinux() || Environment.UserName != "root"))
         {
             Skip = NotRoot;
         }

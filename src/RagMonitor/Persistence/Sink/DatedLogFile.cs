@@ -28,7 +28,7 @@ internal sealed class DatedLogFile : IDisposable
 
     /// <param name="directory">The full path of the log directory.</param>
     /// <param name="releasePages">See <see cref="PerformanceMonitorOptions.ReleaseWrittenLogPages"/>.</param>
-    internal DatedLogFile(string directory, bool releasePages = false)
+    internal DatedLogFile(string directory, bool releasePages)
     {
         _directory = directory;
         _releasePages = releasePages;
@@ -76,24 +76,11 @@ internal sealed class DatedLogFile : IDisposable
             _appendedSinceRelease += lines.Length;
             if (_appendedSinceRelease >= PageReleaseBytes)
             {
-                ReleasePages(_file);
+                // Drops the lines whose write-out the previous release started, starts the write-out of the newer ones.
+                _appendedSinceRelease = 0;
+                _pageReleaseFailed = !_file.ReleaseWrittenPages(ref _droppedUpTo, ref _writeOutFrom);
             }
         }
-    }
-
-    /// <summary>Drops the lines whose write-out the previous release started from the page cache and starts the write-out of the newer ones.</summary>
-    private void ReleasePages(AppendOnlyFile file)
-    {
-        _appendedSinceRelease = 0;
-        var end = file.ReleaseWrittenPages(_droppedUpTo, _writeOutFrom);
-        if (end < 0)
-        {
-            _pageReleaseFailed = true;
-            return;
-        }
-
-        _droppedUpTo = Math.Min(_writeOutFrom, end);
-        _writeOutFrom = end;
     }
 
     /// <summary>Remembers that the last write stopped in the middle of a line.</summary>
