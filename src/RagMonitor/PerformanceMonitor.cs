@@ -593,6 +593,9 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
 
     // ---------------------------------------------------------------- internals used by scopes
 
+    /// <summary>Timestamps are <see cref="Stopwatch.GetTimestamp"/> (the time provider is <see cref="TimeProvider.System"/>).</summary>
+    internal bool UsesSystemClock => _useStopwatch;
+
     internal long GetTimestamp() => _useStopwatch ? Stopwatch.GetTimestamp() : _timeProvider.GetTimestamp();
 
     /// <summary>

@@ -118,9 +118,19 @@ internal static class AmbientContext
     /// none once inlined).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName)
+    internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName) =>
+        EnterThreadStage(request, name, out previousRequest, out previousName, out _);
+
+    /// <summary>
+    /// Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage, returns the one
+    /// it replaces in <paramref name="previousRequest"/> and <paramref name="previousName"/>, and this thread's stage state
+    /// in <paramref name="thread"/> (for <see cref="LeaveThreadStage(ThreadStage, RequestState, string, RequestState?, string?)"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName, out ThreadStage thread)
     {
         var stage = s_threadStage ?? CreateThreadStage();
+        thread = stage;
         var currentName = stage.Name;
         previousName = currentName;
         previousRequest = currentName is null ? null : stage.Request;
@@ -132,16 +142,31 @@ internal static class AmbientContext
         stage.Name = name;
     }
 
-    /// <summary>Undoes <see cref="EnterThreadStage"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
+    /// <summary>Undoes <see cref="EnterThreadStage(RequestState, string, out RequestState?, out string?)"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ThreadStage? LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
     {
         // Only undo our own entry: a scope disposed on another thread (after an await) must not
         // disturb what that thread is doing.
         var stage = s_threadStage;
-        if (stage is null || !ReferenceEquals(stage.Name, name) || !ReferenceEquals(stage.Request, request))
+        if (stage is not null)
         {
-            return stage;
+            LeaveThreadStage(stage, request, name, previousRequest, previousName);
+        }
+
+        return stage;
+    }
+
+    /// <summary>
+    /// Undoes <see cref="EnterThreadStage(RequestState, string, out RequestState?, out string?, out ThreadStage)"/> on
+    /// <paramref name="stage"/>, which must be this thread's stage state, when its current stage is still that one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LeaveThreadStage(ThreadStage stage, RequestState request, string name, RequestState? previousRequest, string? previousName)
+    {
+        if (!ReferenceEquals(stage.Name, name) || !ReferenceEquals(stage.Request, request))
+        {
+            return;
         }
 
         if (previousName is null)
@@ -149,7 +174,7 @@ internal static class AmbientContext
             // The outermost stage (the usual case): no current stage. The request stays behind (not current without a
             // name) so that the next stage of the same request stores nothing; a null needs no GC write barrier.
             stage.Name = null;
-            return stage;
+            return;
         }
 
         if (!ReferenceEquals(previousRequest, request))
@@ -158,8 +183,15 @@ internal static class AmbientContext
         }
 
         stage.Name = previousName;
-        return stage;
     }
+
+    /// <summary>Whether <paramref name="stage"/> is this thread's stage state.</summary>
+    /// <remarks>
+    /// A stage's end reads its thread's state from the scope and checks it with this one thread-local read: the
+    /// processor reads the state's fields while the check is under way, instead of after a thread-local lookup.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsThisThreads(ThreadStage stage) => ReferenceEquals(s_threadStage, stage);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ThreadStage CreateThreadStage() => s_threadStage = new ThreadStage();

@@ -40,6 +40,7 @@ internal sealed class RequestState : AmbientFrame
     internal RequestState(PerformanceMonitor monitor, string name, string? id, ulong generatedId, long startTimestamp, DateTimeOffset startTime)
     {
         Monitor = monitor;
+        UsesSystemClock = monitor.UsesSystemClock;
         Name = RecordNames.Limit(name, PerformanceMonitorOptions.MaxNameLength);
         _id = id is null ? null : RecordNames.Limit(id, PerformanceMonitorOptions.MaxRequestIdLength);
         _generatedId = generatedId;
@@ -59,6 +60,9 @@ internal sealed class RequestState : AmbientFrame
     }
 
     internal PerformanceMonitor Monitor { get; }
+
+    /// <summary>The monitor's timestamps are <see cref="Stopwatch.GetTimestamp"/> (kept here so that a stage's start reads one field less).</summary>
+    internal readonly bool UsesSystemClock;
 
     internal string Name { get; }
 

@@ -37,6 +37,12 @@ public readonly partial struct StageScope : IDisposable
     private readonly byte _mode;
     private readonly Activity? _activity;
 
+    /// <summary>For a synchronous stage, the stage state of the thread that began it (see <see cref="AmbientContext.IsThisThreads"/>).</summary>
+    private readonly ThreadStage? _thread;
+
+    /// <summary>The request's monitor reads <see cref="Stopwatch.GetTimestamp"/> (the system clock), read from the scope at the end.</summary>
+    private readonly bool _systemClock;
+
     /// <summary>A synchronous stage (<see cref="PerformanceMonitor.BeginStage(string)"/>): this thread's current stage until disposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StageScope(RequestState request, string name)
@@ -47,9 +53,11 @@ public readonly partial struct StageScope : IDisposable
         _previousFrame = null;
         _previousFrameStage = null;
         _mode = ModeThreadOnly;
-        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
+        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage, out var thread);
+        _thread = thread;
         _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
-        _startTimestamp = request.Monitor.GetTimestamp();
+        _systemClock = request.UsesSystemClock;
+        _startTimestamp = _systemClock ? Stopwatch.GetTimestamp() : request.Monitor.GetTimestamp();
     }
 
     /// <summary>
@@ -63,6 +71,8 @@ public readonly partial struct StageScope : IDisposable
         _previousFrame = null;
         _previousFrameStage = null;
         _frame = null;
+        _thread = null;
+        _systemClock = request.UsesSystemClock;
         if (detached)
         {
             // Nothing ambient is changed (no frame, no thread stage, the span is not made current).
@@ -179,13 +189,17 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        var end = request.Monitor.GetTimestamp();
+        var end = _systemClock ? Stopwatch.GetTimestamp() : request.Monitor.GetTimestamp();
         if (_mode == ModeThreadOnly && _activity is null)
         {
             // A synchronous stage nobody traces (the generated wrapper's usual case), kept small enough to inline.
-            var thread = AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
-            request.RecordCall(thread, _name, _startTimestamp, end - _startTimestamp);
-            return;
+            var thread = _thread!;
+            if (AmbientContext.IsThisThreads(thread))
+            {
+                AmbientContext.LeaveThreadStage(thread, request, _name, _previousThreadRequest, _previousThreadStage);
+                request.RecordCall(thread, _name, _startTimestamp, end - _startTimestamp);
+                return;
+            }
         }
 
         DisposeOther(request, end);
@@ -195,6 +209,14 @@ public readonly partial struct StageScope : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void DisposeOther(RequestState request, long end)
     {
+        if (_mode == ModeThreadOnly && _activity is null)
+        {
+            // Disposed on another thread than the one that began it: that thread's state is not touched.
+            var thread = AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
+            request.RecordCall(thread, _name, _startTimestamp, end - _startTimestamp);
+            return;
+        }
+
         LeaveSynchronousPart(completedSynchronously: true);
         Record(request, end);
     }
@@ -207,7 +229,7 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        var end = _request.Monitor.GetTimestamp();
+        var end = _systemClock ? Stopwatch.GetTimestamp() : _request.Monitor.GetTimestamp();
         if (exception is not null)
         {
             Fail(exception);

@@ -214,4 +214,35 @@ public sealed class SynchronousStageRecordingTests
         Assert.Equal(1, CallsOf(completed.Single(s => s.RequestName == "next"), "retrieval"));
         Assert.Null(monitor.LastInternalError);
     }
+    [Fact]
+    public void A_synchronous_stage_disposed_on_another_thread_is_counted_and_leaves_the_beginning_threads_stage_alone()
+    {
+        using var monitor = NewMonitor(out var completed);
+        var (request, flow) = BeginInOwnFlow(monitor, "ask");
+        InFlow(flow, () =>
+        {
+            // This thread is still inside "handoff" in its own code after another thread disposed the scope.
+            var handoff = monitor.BeginStage("handoff");
+            var other = new Thread(() => InFlow(flow, handoff.Dispose));
+            other.Start();
+            other.Join();
+
+            using (monitor.BeginStage("inner"))
+            {
+                Thread.SpinWait(10);
+            }
+
+            // Back in "handoff" on this thread: the other thread's dispose did not clear this thread's current stage.
+            StageContext.AddMetadata("after_handoff", 1);
+        });
+        InFlow(flow, request.Dispose);
+
+        var summary = completed.Single();
+        Assert.Equal(1, CallsOf(summary, "handoff"));
+        Assert.Equal(1, CallsOf(summary, "inner"));
+        var metadata = Assert.Single(summary.Stages.Single(s => s.Name == "handoff").Metadata);
+        Assert.Equal("after_handoff", metadata.Key);
+        Assert.Equal(1L, metadata.Value.IntegerValue);
+        Assert.Null(monitor.LastInternalError);
+    }
 }
