@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -179,8 +180,8 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public StageScope BeginStage(string stageName)
     {
-        var request = AmbientRequestForStage(stageName);
-        return request is null ? default : new StageScope(request, stageName);
+        var request = AmbientRequestForStage(stageName, out var thread);
+        return request is null ? default : new StageScope(request, stageName, thread);
     }
 
     /// <summary>
@@ -636,15 +637,20 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// <see langword="null"/> (disabled monitor, or no active request: counted as a stage outside requests).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private RequestState? AmbientRequestForStage(string stageName)
+    private RequestState? AmbientRequestForStage(string stageName) => AmbientRequestForStage(stageName, out _);
+
+    /// <summary>The ambient request a new stage belongs to (null: none, or the monitor is disabled), and this thread's stage state as the lookup found it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RequestState? AmbientRequestForStage(string stageName, out ThreadStage? thread)
     {
         ValidateName(stageName, nameof(stageName));
         if (!_enabled)
         {
+            thread = null;
             return null;
         }
 
-        var request = AmbientContext.CurrentRequest;
+        var request = AmbientContext.GetCurrentRequest(out thread);
         if (request is null || request.IsEnded)
         {
             Interlocked.Increment(ref _stagesOutsideRequests);

@@ -62,19 +62,21 @@ internal static class AmbientContext
     /// while this thread runs in the same context object as at its last lookup the answer is the same: the thread keeps
     /// that pair and a lookup is then two thread-local reads and a comparison instead of the async-local map lookup.
     /// </remarks>
-    internal static RequestState? CurrentRequest
-    {
-        get
-        {
-            var context = ExecutionContext.Capture(); // null while the flow is suppressed: not cached
-            var stage = s_threadStage;
-            if (context is not null && stage is not null && ReferenceEquals(stage.LookupContext, context))
-            {
-                return stage.LookupRequest;
-            }
+    internal static RequestState? CurrentRequest => GetCurrentRequest(out _);
 
-            return LookUpCurrentRequest(context, stage);
+    /// <summary>The ambient request of this flow (<see cref="CurrentRequest"/>), and this thread's stage state as the lookup found it (null when it had none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static RequestState? GetCurrentRequest(out ThreadStage? thread)
+    {
+        var context = ExecutionContext.Capture(); // null while the flow is suppressed: not cached
+        var stage = s_threadStage;
+        thread = stage;
+        if (context is not null && stage is not null && ReferenceEquals(stage.LookupContext, context))
+        {
+            return stage.LookupRequest;
         }
+
+        return LookUpCurrentRequest(context, stage);
     }
 
     /// <summary>
@@ -119,17 +121,18 @@ internal static class AmbientContext
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName) =>
-        EnterThreadStage(request, name, out previousRequest, out previousName, out _);
+        EnterThreadStage(request, name, null, out previousRequest, out previousName, out _);
 
     /// <summary>
     /// Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage, returns the one
     /// it replaces in <paramref name="previousRequest"/> and <paramref name="previousName"/>, and this thread's stage state
     /// in <paramref name="thread"/> (for <see cref="LeaveThreadStage(ThreadStage, RequestState, string, RequestState?, string?)"/>).
+    /// <paramref name="known"/> is this thread's stage state when the caller has it already (it saves a thread-local read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName, out ThreadStage thread)
+    internal static void EnterThreadStage(RequestState request, string name, ThreadStage? known, out RequestState? previousRequest, out string? previousName, out ThreadStage thread)
     {
-        var stage = s_threadStage ?? CreateThreadStage();
+        var stage = known ?? s_threadStage ?? CreateThreadStage();
         thread = stage;
         var currentName = stage.Name;
         previousName = currentName;
@@ -158,7 +161,7 @@ internal static class AmbientContext
     }
 
     /// <summary>
-    /// Undoes <see cref="EnterThreadStage(RequestState, string, out RequestState?, out string?, out ThreadStage)"/> on
+    /// Undoes <see cref="EnterThreadStage(RequestState, string, ThreadStage?, out RequestState?, out string?, out ThreadStage)"/> on
     /// <paramref name="stage"/>, which must be this thread's stage state, when its current stage is still that one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -44,8 +44,11 @@ public readonly partial struct StageScope : IDisposable
     private readonly bool _systemClock;
 
     /// <summary>A synchronous stage (<see cref="PerformanceMonitor.BeginStage(string)"/>): this thread's current stage until disposed.</summary>
+    /// <param name="request">The stage's request.</param>
+    /// <param name="name">The stage name.</param>
+    /// <param name="thread">This thread's stage state when the caller has it (from <see cref="AmbientContext.GetCurrentRequest"/>), else null.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal StageScope(RequestState request, string name)
+    internal StageScope(RequestState request, string name, ThreadStage? thread)
     {
         _request = request;
         _name = name;
@@ -53,8 +56,8 @@ public readonly partial struct StageScope : IDisposable
         _previousFrame = null;
         _previousFrameStage = null;
         _mode = ModeThreadOnly;
-        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage, out var thread);
-        _thread = thread;
+        AmbientContext.EnterThreadStage(request, name, thread, out _previousThreadRequest, out _previousThreadStage, out var threadStage);
+        _thread = threadStage;
         _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
         _systemClock = request.UsesSystemClock;
         _startTimestamp = _systemClock ? Stopwatch.GetTimestamp() : request.Monitor.GetTimestamp();
