@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using BenchmarkDotNet.Attributes;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -45,6 +46,7 @@ public partial class PeerStageBenchmarks
             .AddProcessor(new BatchActivityExportProcessor(new DiscardingActivityExporter()))
             .Build();
         _parentActivity = _source.StartActivity("request");
+        MinimalAmbientStage.EnterRequest();
     }
 
     /// <summary>Like <see cref="Cleanup"/>, and proves that RagMonitor's benchmarks measured recorded stages, not the path outside a request.</summary>
@@ -69,6 +71,19 @@ public partial class PeerStageBenchmarks
         _request.Dispose();
         _monitor.Dispose();
         Console.WriteLine($"// aspect timed {TimingAspect.Calls} calls");
+    }
+
+    /// <summary>Like <see cref="Cleanup"/>, and proves that the yardstick measured its timed path.</summary>
+    [GlobalCleanup(Targets = new[] { nameof(MinimalAmbientStageYardstick) })]
+    public void CleanupYardstick()
+    {
+        var calls = MinimalAmbientStage.Calls;
+        Cleanup();
+        Console.WriteLine($"// minimal ambient stage timed {calls} calls");
+        if (calls == 0)
+        {
+            throw new InvalidOperationException("The minimal ambient stage timed no call: it measured its path outside a request.");
+        }
     }
 
     /// <summary>The floor: two timestamps around the call.</summary>
@@ -96,6 +111,13 @@ public partial class PeerStageBenchmarks
     /// <summary>AspectInjector 2.7.3: around-advice timing the call into static counters (no request context).</summary>
     [Benchmark]
     public int AspectInjectorAround() => _aspectTarget.Retrieve(_value);
+
+    /// <summary>
+    /// Not a peer: the least any ambient stage does (<see cref="MinimalAmbientStage"/>: the flow's request from
+    /// <see cref="ExecutionContext.Capture"/> and a thread-local, two timestamps, thread-local totals).
+    /// </summary>
+    [Benchmark]
+    public int MinimalAmbientStageYardstick() => MinimalAmbientStage.Retrieve(_value);
 
     /// <summary>OpenTelemetry 1.20.1: a child activity with the SDK listening and a batch exporter (no-op export).</summary>
     [Benchmark]
