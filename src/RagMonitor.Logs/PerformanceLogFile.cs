@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 
 namespace RagMonitor;
@@ -15,10 +14,10 @@ namespace RagMonitor;
 public sealed record PerformanceLogFile(string Path, DateOnly Date, bool IsCompressed, long Length)
 {
     /// <summary>The plain log file name suffix, <c>performance.jsonl</c>.</summary>
-    public const string JsonlSuffix = "performance.jsonl";
+    public const string JsonlSuffix = LogFileNames.JsonlSuffix;
 
     /// <summary>The compressed log file name suffix, <c>performance.jsonl.gz</c>.</summary>
-    public const string GzipSuffix = "performance.jsonl.gz";
+    public const string GzipSuffix = LogFileNames.GzipSuffix;
 
     /// <summary>
     /// Reads the date and compression from a log file name such as <c>20261129_performance.jsonl</c> or
@@ -29,26 +28,14 @@ public sealed record PerformanceLogFile(string Path, DateOnly Date, bool IsCompr
     /// <param name="isCompressed">Whether the name ends with <c>.gz</c>.</param>
     public static bool TryParseFileName(string fileName, out DateOnly date, out bool isCompressed)
     {
-        date = default;
-        isCompressed = false;
         if (string.IsNullOrEmpty(fileName))
         {
+            date = default;
+            isCompressed = false;
             return false;
         }
 
-        string name = System.IO.Path.GetFileName(fileName);
-        if (name.EndsWith(GzipSuffix, StringComparison.Ordinal))
-        {
-            isCompressed = true;
-        }
-        else if (!name.EndsWith(JsonlSuffix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        int underscore = name.IndexOf('_');
-        return underscore == 8
-            && DateOnly.TryParseExact(name.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        return LogFileNames.TryParse(fileName, out date, out isCompressed);
     }
 
     /// <summary>Describes the file at <paramref name="path"/> when its name has the log file form.</summary>

@@ -112,7 +112,7 @@ internal static class SampleLogGenerator
             DateOnly date = options.LastDay.AddDays(day - options.Days + 1);
             int count = remaining / (options.Days - day);
             remaining -= count;
-            string path = Path.Combine(directory, date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_performance.jsonl");
+            string path = Path.Combine(directory, LogFileNames.For(date));
             using (var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16))
             {
                 DateTimeOffset dayStart = new(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

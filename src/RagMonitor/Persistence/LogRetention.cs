@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 
@@ -65,8 +64,6 @@ public sealed record RetentionResult(IReadOnlyList<RetentionAction> Actions, IRe
 /// </remarks>
 public static class LogRetention
 {
-    private const string JsonlSuffix = "performance.jsonl";
-    private const string GzipSuffix = "performance.jsonl.gz";
     private const string TempSuffix = ".tmp";
 
     /// <summary>Applies <paramref name="policy"/> to the log files in <paramref name="logDirectory"/>. Never throws for a single file.</summary>
@@ -127,13 +124,7 @@ public static class LogRetention
         foreach (var path in files)
         {
             var name = Path.GetFileName(path);
-            if (!TryParseFileDate(name, out var fileDate))
-            {
-                continue;
-            }
-
-            var isGzip = name.EndsWith(GzipSuffix, StringComparison.Ordinal);
-            if (!isGzip && !name.EndsWith(JsonlSuffix, StringComparison.Ordinal))
+            if (!LogFileNames.TryParse(name, out var fileDate, out var isGzip))
             {
                 continue;
             }
@@ -167,19 +158,6 @@ public static class LogRetention
         }
 
         return new RetentionResult(actions, errors) { Refused = refused };
-    }
-
-    /// <summary>Reads the date at the start of a log file name (the text before the first <c>_</c>, <c>yyyyMMdd</c>).</summary>
-    internal static bool TryParseFileDate(string fileName, out DateOnly date)
-    {
-        var underscore = fileName.IndexOf('_');
-        if (underscore != 8)
-        {
-            date = default;
-            return false;
-        }
-
-        return DateOnly.TryParseExact(fileName.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
 
     /// <summary>A temporary archive older than this was left by a crash and is removed; a newer one belongs to a running archiver.</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 
 namespace RagMonitor;
@@ -38,8 +37,7 @@ internal sealed class DatedLogFile : IDisposable
     internal string Directory => _directory;
 
     /// <summary>The file name for <paramref name="date"/>: <c>yyyyMMdd_performance.jsonl</c>.</summary>
-    internal static string FileName(DateOnly date) =>
-        date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_performance.jsonl";
+    internal static string FileName(DateOnly date) => LogFileNames.For(date);
 
     /// <summary>The full path of the file for <paramref name="date"/>.</summary>
     internal string PathFor(DateOnly date) => Path.Combine(_directory, FileName(date));
