@@ -485,25 +485,15 @@ internal sealed partial class PerformanceLogFastParser
                 index++;
             }
 
-            SkipWhitespace(s, ref i);
-            if (i >= s.Length)
+            if (!NextElement(s, ref i, out bool end))
             {
                 return false;
             }
 
-            if (s[i] == (byte)']')
+            if (end)
             {
-                i++;
                 return true;
             }
-
-            if (s[i] != (byte)',')
-            {
-                return false;
-            }
-
-            i++;
-            SkipWhitespace(s, ref i);
         }
     }
 
@@ -636,6 +626,33 @@ internal sealed partial class PerformanceLogFastParser
         }
 
         if (s[i] == (byte)'}')
+        {
+            i++;
+            end = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>After an array element: <c>,</c> (then whitespace) or the closing <c>]</c>.</summary>
+    private static bool NextElement(ReadOnlySpan<byte> s, ref int i, out bool end)
+    {
+        SkipWhitespace(s, ref i);
+        end = false;
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[i] == (byte)',')
+        {
+            i++;
+            SkipWhitespace(s, ref i);
+            return true;
+        }
+
+        if (s[i] == (byte)']')
         {
             i++;
             end = true;
@@ -1099,25 +1116,15 @@ internal sealed partial class PerformanceLogFastParser
                         return false;
                     }
 
-                    SkipWhitespace(s, ref i);
-                    if (i >= s.Length)
+                    if (!NextElement(s, ref i, out bool end))
                     {
                         return false;
                     }
 
-                    if (s[i] == (byte)']')
+                    if (end)
                     {
-                        i++;
                         return true;
                     }
-
-                    if (s[i] != (byte)',')
-                    {
-                        return false;
-                    }
-
-                    i++;
-                    SkipWhitespace(s, ref i);
                 }
 
             case (byte)'t':
