@@ -608,35 +608,15 @@ internal sealed partial class PerformanceLogFastParser
         return true;
     }
 
-    /// <summary>After a member's value: <c>,</c> (then whitespace) or the closing <c>}</c>.</summary>
-    private static bool NextMember(ReadOnlySpan<byte> s, ref int i, out bool end)
-    {
-        SkipWhitespace(s, ref i);
-        end = false;
-        if (i >= s.Length)
-        {
-            return false;
-        }
-
-        if (s[i] == (byte)',')
-        {
-            i++;
-            SkipWhitespace(s, ref i);
-            return i < s.Length && s[i] == (byte)'"';
-        }
-
-        if (s[i] == (byte)'}')
-        {
-            i++;
-            end = true;
-            return true;
-        }
-
-        return false;
-    }
+    /// <summary>After a member's value: <c>,</c> (then whitespace and the next member's opening quote) or the closing <c>}</c>.</summary>
+    private static bool NextMember(ReadOnlySpan<byte> s, ref int i, out bool end) =>
+        Next(s, ref i, (byte)'}', out end) && (end || (i < s.Length && s[i] == (byte)'"'));
 
     /// <summary>After an array element: <c>,</c> (then whitespace) or the closing <c>]</c>.</summary>
-    private static bool NextElement(ReadOnlySpan<byte> s, ref int i, out bool end)
+    private static bool NextElement(ReadOnlySpan<byte> s, ref int i, out bool end) => Next(s, ref i, (byte)']', out end);
+
+    /// <summary>After a value in an object or array: <c>,</c> (then whitespace), or <paramref name="closing"/> (<paramref name="end"/>).</summary>
+    private static bool Next(ReadOnlySpan<byte> s, ref int i, byte closing, out bool end)
     {
         SkipWhitespace(s, ref i);
         end = false;
@@ -652,7 +632,7 @@ internal sealed partial class PerformanceLogFastParser
             return true;
         }
 
-        if (s[i] == (byte)']')
+        if (s[i] == closing)
         {
             i++;
             end = true;
