@@ -177,7 +177,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="stageName">The stage name, for example <c>"retrieval"</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="stageName"/> is null, empty or white space.</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public StageScope BeginStage(string stageName)
     {
         var request = AmbientRequestForStage(stageName, out var thread);
@@ -636,7 +636,7 @@ public sealed partial class PerformanceMonitor : IDisposable, IAsyncDisposable
     /// Validates a stage name and returns the ambient request a stage of this monitor records into, or
     /// <see langword="null"/> (disabled monitor, or no active request: counted as a stage outside requests).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private RequestState? AmbientRequestForStage(string stageName) => AmbientRequestForStage(stageName, out _);
 
     /// <summary>The ambient request a new stage belongs to (null: none, or the monitor is disabled), and this thread's stage state as the lookup found it.</summary>

@@ -113,22 +113,17 @@ internal static class AmbientContext
     /// <summary>This thread's stage state, or <see langword="null"/> when it never ran a stage.</summary>
     internal static ThreadStage? CurrentThreadStage => s_threadStage;
 
-    /// <summary>Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage and returns the one it replaces.</summary>
-    /// <remarks>
-    /// On the hot path of every stage: one thread-static read, and reference stores that need no GC write barrier in the
-    /// usual case (the request is stored only when it changes; the name of a generated stage is a literal, which needs
-    /// none once inlined).
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void EnterThreadStage(RequestState request, string name, out RequestState? previousRequest, out string? previousName) =>
-        EnterThreadStage(request, name, null, out previousRequest, out previousName, out _);
-
     /// <summary>
     /// Makes (<paramref name="request"/>, <paramref name="name"/>) this thread's current synchronous stage, returns the one
     /// it replaces in <paramref name="previousRequest"/> and <paramref name="previousName"/>, and this thread's stage state
     /// in <paramref name="thread"/> (for <see cref="LeaveThreadStage(ThreadStage, RequestState, string, RequestState?, string?)"/>).
     /// <paramref name="known"/> is this thread's stage state when the caller has it already (it saves a thread-local read).
     /// </summary>
+    /// <remarks>
+    /// On the hot path of every stage: at most one thread-static read, and reference stores that need no GC write barrier
+    /// in the usual case (the request is stored only when it changes; the name of a generated stage is a literal, which
+    /// needs none once inlined).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void EnterThreadStage(RequestState request, string name, ThreadStage? known, out RequestState? previousRequest, out string? previousName, out ThreadStage thread)
     {
@@ -145,7 +140,7 @@ internal static class AmbientContext
         stage.Name = name;
     }
 
-    /// <summary>Undoes <see cref="EnterThreadStage(RequestState, string, out RequestState?, out string?)"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
+    /// <summary>Undoes <see cref="EnterThreadStage"/> when this thread's current stage is still that one; returns this thread's stage state (null when it has none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ThreadStage? LeaveThreadStage(RequestState request, string name, RequestState? previousRequest, string? previousName)
     {
@@ -161,7 +156,7 @@ internal static class AmbientContext
     }
 
     /// <summary>
-    /// Undoes <see cref="EnterThreadStage(RequestState, string, ThreadStage?, out RequestState?, out string?, out ThreadStage)"/> on
+    /// Undoes <see cref="EnterThreadStage"/> on
     /// <paramref name="stage"/>, which must be this thread's stage state, when its current stage is still that one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

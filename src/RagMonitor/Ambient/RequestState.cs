@@ -61,8 +61,12 @@ internal sealed class RequestState : AmbientFrame
 
     internal PerformanceMonitor Monitor { get; }
 
-    /// <summary>The monitor's timestamps are <see cref="Stopwatch.GetTimestamp"/> (kept here so that a stage's start reads one field less).</summary>
+    /// <summary>The monitor's timestamps are <see cref="Stopwatch.GetTimestamp"/> (kept here so that a stage reads one field less).</summary>
     internal readonly bool UsesSystemClock;
+
+    /// <summary>A timestamp of the request's monitor (<see cref="PerformanceMonitor.GetTimestamp"/>), for its stages.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal long GetTimestamp() => UsesSystemClock ? Stopwatch.GetTimestamp() : Monitor.GetTimestamp();
 
     internal string Name { get; }
 

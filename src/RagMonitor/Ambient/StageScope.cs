@@ -40,9 +40,6 @@ public readonly partial struct StageScope : IDisposable
     /// <summary>For a synchronous stage, the stage state of the thread that began it (see <see cref="AmbientContext.IsThisThreads"/>).</summary>
     private readonly ThreadStage? _thread;
 
-    /// <summary>The request's monitor reads <see cref="Stopwatch.GetTimestamp"/> (the system clock), read from the scope at the end.</summary>
-    private readonly bool _systemClock;
-
     /// <summary>A synchronous stage (<see cref="PerformanceMonitor.BeginStage(string)"/>): this thread's current stage until disposed.</summary>
     /// <param name="request">The stage's request.</param>
     /// <param name="name">The stage name.</param>
@@ -56,11 +53,9 @@ public readonly partial struct StageScope : IDisposable
         _previousFrame = null;
         _previousFrameStage = null;
         _mode = ModeThreadOnly;
-        AmbientContext.EnterThreadStage(request, name, thread, out _previousThreadRequest, out _previousThreadStage, out var threadStage);
-        _thread = threadStage;
+        AmbientContext.EnterThreadStage(request, name, thread, out _previousThreadRequest, out _previousThreadStage, out _thread);
         _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
-        _systemClock = request.UsesSystemClock;
-        _startTimestamp = _systemClock ? Stopwatch.GetTimestamp() : request.Monitor.GetTimestamp();
+        _startTimestamp = request.GetTimestamp();
     }
 
     /// <summary>
@@ -75,7 +70,6 @@ public readonly partial struct StageScope : IDisposable
         _previousFrameStage = null;
         _frame = null;
         _thread = null;
-        _systemClock = request.UsesSystemClock;
         if (detached)
         {
             // Nothing ambient is changed (no frame, no thread stage, the span is not made current).
@@ -90,7 +84,7 @@ public readonly partial struct StageScope : IDisposable
                 _activity = activity;
             }
 
-            _startTimestamp = request.Monitor.GetTimestamp();
+            _startTimestamp = request.GetTimestamp();
             return;
         }
 
@@ -113,9 +107,9 @@ public readonly partial struct StageScope : IDisposable
             _mode = ModePushedFrame;
         }
 
-        AmbientContext.EnterThreadStage(request, name, out _previousThreadRequest, out _previousThreadStage);
+        AmbientContext.EnterThreadStage(request, name, null, out _previousThreadRequest, out _previousThreadStage, out _);
         _activity = MonitorTracing.IsObserved ? MonitorTracing.StartStage(request, name) : null;
-        _startTimestamp = request.Monitor.GetTimestamp();
+        _startTimestamp = request.GetTimestamp();
     }
 
     /// <summary><see langword="true"/> when this stage is being recorded (an active request and an enabled monitor).</summary>
@@ -192,8 +186,8 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        var end = _systemClock ? Stopwatch.GetTimestamp() : request.Monitor.GetTimestamp();
-        if (_mode == ModeThreadOnly && _activity is null)
+        var end = request.GetTimestamp();
+        if (IsUntracedSynchronous)
         {
             // A synchronous stage nobody traces (the generated wrapper's usual case), kept small enough to inline.
             var thread = _thread!;
@@ -208,11 +202,14 @@ public readonly partial struct StageScope : IDisposable
         DisposeOther(request, end);
     }
 
-    /// <summary>Ends a stage that changed the flow's frame, is detached or has a span.</summary>
+    /// <summary>A synchronous stage nobody traces: it changed only its thread's current stage (the generated wrapper's usual case).</summary>
+    private bool IsUntracedSynchronous => _mode == ModeThreadOnly && _activity is null;
+
+    /// <summary>Ends a stage that changed the flow's frame, is detached or has a span, or a synchronous one disposed on another thread.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void DisposeOther(RequestState request, long end)
     {
-        if (_mode == ModeThreadOnly && _activity is null)
+        if (IsUntracedSynchronous)
         {
             // Disposed on another thread than the one that began it: that thread's state is not touched.
             var thread = AmbientContext.LeaveThreadStage(request, _name, _previousThreadRequest, _previousThreadStage);
@@ -232,7 +229,7 @@ public readonly partial struct StageScope : IDisposable
             return;
         }
 
-        var end = _systemClock ? Stopwatch.GetTimestamp() : _request.Monitor.GetTimestamp();
+        var end = _request.GetTimestamp();
         if (exception is not null)
         {
             Fail(exception);

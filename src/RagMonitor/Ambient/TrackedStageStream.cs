@@ -47,7 +47,7 @@ internal sealed class TrackedStageStream<T> : IAsyncEnumerable<T>
                 _activity = activity;
             }
 
-            _start = owner._request.Monitor.GetTimestamp();
+            _start = owner._request.GetTimestamp();
             var previous = Enter();
             try
             {

@@ -77,13 +77,8 @@ public partial class PeerStageBenchmarks
     [GlobalCleanup(Targets = new[] { nameof(MinimalAmbientStageYardstick) })]
     public void CleanupYardstick()
     {
-        var calls = MinimalAmbientStage.Calls;
         Cleanup();
-        Console.WriteLine($"// minimal ambient stage timed {calls} calls");
-        if (calls == 0)
-        {
-            throw new InvalidOperationException("The minimal ambient stage timed no call: it measured its path outside a request.");
-        }
+        MinimalAmbientStage.ReportCalls();
     }
 
     /// <summary>The floor: two timestamps around the call.</summary>

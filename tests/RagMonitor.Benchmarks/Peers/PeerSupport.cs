@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using AspectInjector.Broker;
 using OpenTelemetry;
@@ -70,8 +71,18 @@ internal static class MinimalAmbientStage
     /// <summary>Makes the current flow "in a request".</summary>
     internal static void EnterRequest() => s_request.Value = new object();
 
+    /// <summary>Prints the calls timed on this thread; throws when there were none (the run measured the path outside a request).</summary>
+    internal static void ReportCalls()
+    {
+        Console.WriteLine($"// minimal ambient stage timed {Calls} calls");
+        if (Calls == 0)
+        {
+            throw new InvalidOperationException("The minimal ambient stage timed no call: it measured its path outside a request.");
+        }
+    }
+
     /// <summary>The timed call.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static int Retrieve(int value)
     {
         var context = ExecutionContext.Capture();
@@ -93,7 +104,7 @@ internal static class MinimalAmbientStage
         return result;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static Totals LookUp(ExecutionContext? context)
     {
         var totals = s_totals ??= new Totals();

@@ -214,6 +214,7 @@ public sealed class SynchronousStageRecordingTests
         Assert.Equal(1, CallsOf(completed.Single(s => s.RequestName == "next"), "retrieval"));
         Assert.Null(monitor.LastInternalError);
     }
+
     [Fact]
     public void A_synchronous_stage_disposed_on_another_thread_is_counted_and_leaves_the_beginning_threads_stage_alone()
     {

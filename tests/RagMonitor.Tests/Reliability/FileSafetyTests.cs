@@ -43,7 +43,7 @@ public sealed class FileSafetyTests(ITestOutputHelper output)
         Directory.CreateDirectory(logs);
         var victim = dir.Combine("victim.txt");
         File.WriteAllText(victim, "precious");
-        var dayFile = Path.Combine(logs, JsonlSink.FileName(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var dayFile = Path.Combine(logs, LogFileNames.For(DateOnly.FromDateTime(DateTime.UtcNow)));
         File.CreateSymbolicLink(dayFile, victim);
         var logger = new RecordingLogger();
         await using (var monitor = NewMonitor(logs, logger))
@@ -74,7 +74,7 @@ public sealed class FileSafetyTests(ITestOutputHelper output)
         var logs = dir.Combine("logs");
         Directory.CreateDirectory(logs);
         var target = dir.Combine("created-by-attacker-wish");
-        File.CreateSymbolicLink(Path.Combine(logs, JsonlSink.FileName(DateOnly.FromDateTime(DateTime.UtcNow))), target);
+        File.CreateSymbolicLink(Path.Combine(logs, LogFileNames.For(DateOnly.FromDateTime(DateTime.UtcNow))), target);
         var monitor = NewMonitor(logs);
         EndRequests(monitor, 5);
         await WaitUntil(() => monitor.GetStatistics().Counters.LogFilesRefused >= 2);
@@ -89,7 +89,7 @@ public sealed class FileSafetyTests(ITestOutputHelper output)
     public async Task A_fifo_in_place_of_the_day_file_is_refused_without_blocking_the_writer()
     {
         using var dir = new TempDirectory();
-        var fifo = Path.Combine(dir.Path, JsonlSink.FileName(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var fifo = Path.Combine(dir.Path, LogFileNames.For(DateOnly.FromDateTime(DateTime.UtcNow)));
         var mkfifo = await LogFiles.RunAsync("mkfifo", new[] { fifo }, TimeSpan.FromSeconds(30));
         Assert.Equal(0, mkfifo.ExitCode);
         await using var monitor = NewMonitor(dir.Path);

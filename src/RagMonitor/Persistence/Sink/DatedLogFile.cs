@@ -36,11 +36,8 @@ internal sealed class DatedLogFile : IDisposable
     /// <summary>The full path of the log directory.</summary>
     internal string Directory => _directory;
 
-    /// <summary>The file name for <paramref name="date"/>: <c>yyyyMMdd_performance.jsonl</c>.</summary>
-    internal static string FileName(DateOnly date) => LogFileNames.For(date);
-
     /// <summary>The full path of the file for <paramref name="date"/>.</summary>
-    internal string PathFor(DateOnly date) => Path.Combine(_directory, FileName(date));
+    internal string PathFor(DateOnly date) => Path.Combine(_directory, LogFileNames.For(date));
 
     /// <summary>
     /// Appends whole lines to the file of <paramref name="date"/> with one write. Throws what opening or writing throws

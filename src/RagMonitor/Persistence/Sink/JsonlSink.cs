@@ -128,8 +128,6 @@ public sealed class JsonlSink : IRequestSink, IDisposable
     /// <summary>The path of the log file for <paramref name="date"/>.</summary>
     public string GetFilePath(DateOnly date) => _file.PathFor(date);
 
-    internal static string FileName(DateOnly date) => DatedLogFile.FileName(date);
-
     /// <summary>
     /// Queues a finished request for writing. Never blocks and never throws: returns <see langword="false"/>
     /// (and counts a drop) when the queue is full or the sink is closed.
